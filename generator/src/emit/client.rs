@@ -1,0 +1,386 @@
+//! The client: its settings (one per security scheme) and one method per operation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::types::{ident, ty, Scope};
+use crate::ir::*;
+
+pub fn client(api: &Api) -> TokenStream {
+    let base_url = &api.base_url;
+    let schemes = api.security.iter().map(|s| {
+        let id = &s.id;
+        let kind = match &s.kind {
+            SecuritySchemeKind::ApiKeyHeader { header } => {
+                quote!(crate::runtime::SchemeKind::ApiKeyHeader { header: #header })
+            }
+            SecuritySchemeKind::Bearer => quote!(crate::runtime::SchemeKind::Bearer),
+            SecuritySchemeKind::Basic => quote!(crate::runtime::SchemeKind::Basic),
+        };
+        quote!(crate::runtime::SecurityScheme { id: #id, kind: #kind },)
+    });
+    let setters = api.security.iter().map(|s| {
+        let setter = ident(&s.setter);
+        let id = &s.id;
+        let how = match &s.kind {
+            SecuritySchemeKind::ApiKeyHeader { header } => format!("Sent as the `{header}` header"),
+            SecuritySchemeKind::Bearer => "Sent as `Authorization: Bearer <value>`".to_string(),
+            SecuritySchemeKind::Basic => "Given as `user:password`, sent as `Authorization: Basic ...`".to_string(),
+        };
+        let env = s.env_var.as_ref().map(|v| format!(" [`ClientBuilder::from_env`] reads it from `{v}`.")).unwrap_or_default();
+        let mut text = format!("{how} to operations that accept the `{id}` security scheme.{env} Never shown in `Debug` output.");
+        if let Some(d) = &s.description {
+            text = format!("{}\n\n{text}", docs::sanitize(d));
+        }
+        let doc = docs::attrs(&text);
+        quote! {
+            #doc
+            pub fn #setter(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.runtime.credential(#id, value);
+                self
+            }
+        }
+    });
+    let env_reads = api.security.iter().filter_map(|s| {
+        let var = s.env_var.as_ref()?;
+        let setter = ident(&s.setter);
+        Some(quote! {
+            if let ::std::result::Result::Ok(value) = ::std::env::var(#var) {
+                self = self.#setter(value);
+            }
+        })
+    });
+    let base_env = api.base_url_env.as_ref().map(|var| {
+        quote! {
+            if let ::std::result::Result::Ok(value) = ::std::env::var(#var) {
+                self = self.base_url(value);
+            }
+        }
+    });
+    let mut env_list: Vec<String> = api
+        .security
+        .iter()
+        .filter_map(|s| {
+            Some(format!(
+                "- `{}`: [`ClientBuilder::{}`]",
+                s.env_var.as_ref()?,
+                s.setter
+            ))
+        })
+        .collect();
+    if let Some(var) = &api.base_url_env {
+        env_list.push(format!("- `{var}`: [`ClientBuilder::base_url`]"));
+    }
+    let from_env_doc = docs::attrs(&format!(
+        "Applies the settings found in the environment; variables that are not set leave the setting alone.\n\n{}",
+        env_list.join("\n")
+    ));
+    let client_doc = docs::attrs(&format!(
+        "A client for the {} (spec version {}).\n\nCheap to clone: clones share one connection pool.",
+        api.title, api.version
+    ));
+    quote! {
+        /// The base URL operations are sent to unless [`ClientBuilder::base_url`] says otherwise:
+        /// the spec's first server.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        const SECURITY_SCHEMES: &[crate::runtime::SecurityScheme] = &[
+            #(#schemes)*
+        ];
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            runtime: crate::runtime::Runtime,
+        }
+
+        impl Client {
+            /// Starts configuring a client.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder {
+                    runtime: crate::runtime::RuntimeBuilder::new(DEFAULT_BASE_URL, SECURITY_SCHEMES),
+                }
+            }
+
+            /// A client configured from the environment only (see [`ClientBuilder::from_env`]).
+            pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
+                Self::builder().from_env().build()
+            }
+
+            /// The runtime that sends requests: for requests the spec does not describe.
+            pub fn runtime(&self) -> &crate::runtime::Runtime {
+                &self.runtime
+            }
+        }
+
+        /// Settings for a [`Client`].
+        #[derive(Debug)]
+        pub struct ClientBuilder {
+            runtime: crate::runtime::RuntimeBuilder,
+        }
+
+        impl ClientBuilder {
+            /// The URL operation paths are appended to, such as a self-hosted gateway's.
+            /// Defaults to [`DEFAULT_BASE_URL`].
+            pub fn base_url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.runtime.base_url(url);
+                self
+            }
+
+            /// Sends requests through this `reqwest` client (proxies, TLS settings, timeouts).
+            pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
+                self.runtime.http_client(client);
+                self
+            }
+
+            #(#setters)*
+
+            #from_env_doc
+            pub fn from_env(mut self) -> Self {
+                #base_env
+                #(#env_reads)*
+                self
+            }
+
+            /// Checks the settings and builds the client.
+            pub fn build(self) -> ::std::result::Result<Client, crate::Error> {
+                ::std::result::Result::Ok(Client {
+                    runtime: self.runtime.build()?,
+                })
+            }
+        }
+    }
+}
+
+/// How a parameter value reaches the wire.
+enum Wire {
+    /// `&str` already.
+    Str,
+    /// `to_string()` (numbers, booleans).
+    Display,
+    /// A generated string enum: `as_str()`.
+    Enum,
+    /// One value per element.
+    List(Box<Wire>),
+    /// Anything else: JSON text.
+    Json,
+}
+
+fn wire_of(api: &Api, r: &TypeRef) -> Wire {
+    match r {
+        TypeRef::String => Wire::Str,
+        TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => Wire::Display,
+        TypeRef::Array(inner) => match wire_of(api, inner) {
+            Wire::List(_) => Wire::Json,
+            w => Wire::List(Box::new(w)),
+        },
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::StringEnum(_) => Wire::Enum,
+            TypeKind::Alias(inner) => wire_of(api, inner),
+            _ => Wire::Json,
+        },
+        _ => Wire::Json,
+    }
+}
+
+/// An expression of type `&str` (or `String` deref'd) for one value.
+fn wire_expr(w: &Wire, value: TokenStream) -> TokenStream {
+    match w {
+        Wire::Str => quote!(#value.as_ref()),
+        Wire::Display => quote!(&#value.to_string()),
+        Wire::Enum => quote!(#value.as_str()),
+        // Lists are expanded by `send_param`; one that reaches here is sent as JSON text.
+        Wire::Json | Wire::List(_) => quote!(&::serde_json::to_string(&#value).unwrap_or_default()),
+    }
+}
+
+fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    let method = match p.location {
+        ParamLocation::Header => quote!(header),
+        _ => quote!(query),
+    };
+    match wire_of(api, &p.ty) {
+        Wire::List(inner) => {
+            let item = wire_expr(&inner, quote!(item));
+            quote! {
+                for item in #value.iter() {
+                    request = request.#method(#wire, #item);
+                }
+            }
+        }
+        w => {
+            let expr = wire_expr(&w, value);
+            quote!(request = request.#method(#wire, #expr);)
+        }
+    }
+}
+
+pub fn operation(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let method = ident(&op.method.to_ascii_uppercase());
+    let mut text = Vec::new();
+    if let Some(s) = &op.summary {
+        text.push(docs::sanitize(s));
+    }
+    if let Some(d) = &op.description {
+        text.push(docs::sanitize(d));
+    }
+    if op.deprecated {
+        text.push("**Deprecated** in the spec.".to_string());
+    }
+    let id = op
+        .operation_id
+        .as_ref()
+        .map(|id| format!(" (operation `{id}`)"))
+        .unwrap_or_default();
+    text.push(format!(
+        "`{} {}`{id}",
+        op.method.to_ascii_uppercase(),
+        op.path
+    ));
+    let doc = docs::attrs(&text.join("\n\n"));
+
+    let mut args = Vec::new();
+    // Each path parameter is encoded into a binding of its own name, so that the path reads
+    // as the template does: `format!("/threads/{thread_id}/runs")`.
+    let mut encodes = Vec::new();
+    let mut path_fmt = String::new();
+    let mut rest = op.path.as_str();
+    let mut params = op.path_params.iter();
+    while let Some(start) = rest.find('{') {
+        path_fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        rest = &rest[end..];
+        if let Some(p) = params.next() {
+            let arg = ident(&p.name);
+            let (arg_ty, encoded) = match wire_of(api, &p.ty) {
+                Wire::Display => (
+                    ty(api, &p.ty, Scope::Crate),
+                    quote!(crate::runtime::encode_path_segment(&#arg.to_string()).into_owned()),
+                ),
+                Wire::Enum => {
+                    let t = ty(api, &p.ty, Scope::Crate);
+                    (
+                        quote!(&#t),
+                        quote!(crate::runtime::encode_path_segment(#arg.as_str())),
+                    )
+                }
+                _ => (
+                    quote!(&str),
+                    quote!(crate::runtime::encode_path_segment(#arg)),
+                ),
+            };
+            args.push(quote!(#arg: #arg_ty));
+            encodes.push(quote!(let #arg = #encoded;));
+            path_fmt.push('{');
+            path_fmt.push_str(&p.name);
+            path_fmt.push('}');
+        }
+    }
+    path_fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+
+    let mut sends = Vec::new();
+    if let Some(ps) = &op.params {
+        let ps_ty = ident(&ps.name);
+        args.push(quote!(params: &crate::types::#ps_ty));
+        for p in &ps.fields {
+            let field = ident(&p.name);
+            if p.required {
+                sends.push(send_param(api, p, quote!(params.#field)));
+            } else {
+                let send = send_param(api, p, quote!(value));
+                sends.push(quote! {
+                    if let ::std::option::Option::Some(value) = &params.#field {
+                        #send
+                    }
+                });
+            }
+        }
+    }
+    if let Some(body) = &op.body {
+        let body_ty = ty(api, &body.ty, Scope::Crate);
+        if body.required {
+            args.push(quote!(body: &#body_ty));
+            sends.push(quote!(request = request.json(body);));
+        } else {
+            args.push(quote!(body: ::std::option::Option<&#body_ty>));
+            sends.push(quote! {
+                if let ::std::option::Option::Some(body) = body {
+                    request = request.json(body);
+                }
+            });
+        }
+    }
+    let (ret, send) = match &op.response {
+        Response::Json(r) => (ty(api, r, Scope::Crate), quote!(send_json)),
+        Response::Empty => (quote!(()), quote!(send_empty)),
+        Response::Bytes => (quote!(::bytes::Bytes), quote!(send_bytes)),
+    };
+    let security = &op.security;
+    let path_expr = if encodes.is_empty() {
+        quote!(#path_fmt)
+    } else {
+        quote!(&::std::format!(#path_fmt))
+    };
+    let mutable = if sends.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(mut)
+    };
+    quote! {
+        impl crate::Client {
+            #doc
+            pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, crate::Error> {
+                #(#encodes)*
+                let #mutable request = self.runtime().request(::reqwest::Method::#method, #path_expr, &[#(#security),*]);
+                #(#sends)*
+                request.#send().await
+            }
+        }
+    }
+}
+
+/// A `{Operation}Params` struct: the query and header parameters of one operation.
+pub fn params_struct(api: &Api, op: &Operation, ps: &ParamsStruct) -> TokenStream {
+    let name = ident(&ps.name);
+    let all_optional = ps.fields.iter().all(|p| !p.required);
+    let derives = if all_optional {
+        quote!(#[derive(Debug, Clone, Default, PartialEq)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
+    let fields = ps.fields.iter().map(|p| {
+        let field = ident(&p.name);
+        let inner = ty(api, &p.ty, Scope::Types);
+        let fty = if p.required {
+            inner
+        } else {
+            quote!(::std::option::Option<#inner>)
+        };
+        let place = match p.location {
+            ParamLocation::Header => "header",
+            _ => "query parameter",
+        };
+        let mut text = format!("The `{}` {place}.", p.wire_name);
+        if let Some(d) = &p.description {
+            text = format!("{}\n\n{text}", docs::sanitize(d));
+        }
+        let doc = docs::attrs(&text);
+        quote!(#doc pub #field: #fty,)
+    });
+    let doc = docs::attrs(&format!(
+        "Query and header parameters of [`Client::{}`](crate::Client::{}).",
+        op.name, op.name
+    ));
+    quote! {
+        #doc
+        #derives
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}

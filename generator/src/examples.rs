@@ -1,0 +1,307 @@
+//! Checks the spec's own examples against the types generated for them.
+//!
+//! Servers break their own specs: Portkey's `createRun` example sends `"instructions": null`
+//! where `RunObject` declares a required, non-nullable string. A client that follows the
+//! schema to the letter fails on the real server. Each such contradiction becomes a warning
+//! that names the example, the schema it contradicts, and the overlay action that fixes it.
+
+use openapiv3::OpenAPI;
+use serde_json::Value;
+
+use crate::diagnostic::{escape_segment, Diagnostic};
+use crate::ir::*;
+
+/// Where an example breaks its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// Path inside the example, like `tools[0].type` (`.` for the root).
+    pub at: String,
+    /// JSON pointer of the schema the value contradicts.
+    pub schema: String,
+    pub message: String,
+    /// JSON pointer of the schema to make nullable, when that would fix it.
+    pub nullable_fix: Option<String>,
+}
+
+/// Adds a warning for every example that does not decode into its generated type.
+pub fn check(api: &Api, _spec: &OpenAPI, raw: &Value, diags: &mut Vec<Diagnostic>) {
+    // Examples of named schemas: `example` and Portkey's `x-code-samples.example`.
+    for t in &api.types {
+        let Some(name) = t.pointer.strip_prefix("#/components/schemas/") else {
+            continue;
+        };
+        if name.contains('/') {
+            continue;
+        }
+        let Some(schema) = raw.pointer(&t.pointer[1..]) else {
+            continue;
+        };
+        let id = api
+            .types
+            .iter()
+            .position(|x| std::ptr::eq(x, t))
+            .unwrap_or_default();
+        if let Some(example) = schema.get("example") {
+            if example.is_object() || example.is_array() {
+                report(
+                    api,
+                    &TypeRef::Named(id),
+                    example,
+                    &format!("{}/example", t.pointer),
+                    diags,
+                );
+            }
+        }
+        if let Some(text) = schema
+            .pointer("/x-code-samples/example")
+            .and_then(Value::as_str)
+        {
+            check_text(
+                api,
+                &TypeRef::Named(id),
+                text,
+                &format!("{}/x-code-samples/example", t.pointer),
+                diags,
+            );
+        }
+    }
+    // Response examples of operations.
+    for op in &api.operations {
+        let Response::Json(ty) = &op.response else {
+            continue;
+        };
+        let Some(samples) = raw
+            .pointer(&op.pointer[1..])
+            .and_then(|o| o.get("x-code-samples"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        for (i, sample) in samples.iter().enumerate() {
+            if let Some(text) = sample.get("response").and_then(Value::as_str) {
+                check_text(
+                    api,
+                    ty,
+                    text,
+                    &format!("{}/x-code-samples/{i}/response", op.pointer),
+                    diags,
+                );
+            }
+        }
+    }
+}
+
+fn check_text(api: &Api, ty: &TypeRef, text: &str, at: &str, diags: &mut Vec<Diagnostic>) {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => report(api, ty, &value, at, diags),
+        Err(e) => diags.push(Diagnostic::warning(
+            at,
+            format!("example is not JSON ({e}); not checked"),
+        )),
+    }
+}
+
+fn report(api: &Api, ty: &TypeRef, value: &Value, at: &str, diags: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    validate(api, ty, value, ".", &mut found);
+    for m in found {
+        let mut d = Diagnostic::warning(
+            at,
+            format!(
+                "the spec's example does not fit its schema: `{}` {}; contradicts {}",
+                m.at, m.message, m.schema
+            ),
+        );
+        if let Some(pointer) = &m.nullable_fix {
+            d = d.with_help(format!(
+                "if the server sends this, add to the overlay: `- target: {}` with `update: {{nullable: true}}`",
+                json_path(pointer)
+            ));
+        }
+        diags.push(d);
+    }
+}
+
+/// `#/components/schemas/A/properties/b` → `$.components.schemas.A.properties.b`.
+pub fn json_path(pointer: &str) -> String {
+    let mut out = String::from("$");
+    for seg in pointer
+        .trim_start_matches('#')
+        .split('/')
+        .filter(|s| !s.is_empty())
+    {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !seg.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push('.');
+            out.push_str(&seg);
+        } else {
+            out.push_str(&format!(
+                "['{}']",
+                seg.replace('\\', "\\\\").replace('\'', "\\'")
+            ));
+        }
+    }
+    out
+}
+
+fn join(at: &str, key: &str) -> String {
+    if at == "." {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
+    }
+}
+
+/// Collects every place `value` would fail to decode as `ty`.
+pub fn validate(api: &Api, ty: &TypeRef, value: &Value, at: &str, out: &mut Vec<Mismatch>) {
+    let mismatch = |out: &mut Vec<Mismatch>, expected: &str| {
+        out.push(Mismatch {
+            at: at.to_string(),
+            schema: String::from("the generated type"),
+            message: format!("is {}, not {expected}", kind(value)),
+            nullable_fix: None,
+        })
+    };
+    match ty {
+        TypeRef::Named(id) => validate_named(api, *id, value, at, out),
+        TypeRef::String if !value.is_string() => mismatch(out, "a string"),
+        TypeRef::Integer if !(value.is_i64() || value.is_u64()) => mismatch(out, "an integer"),
+        TypeRef::Number if !value.is_number() => mismatch(out, "a number"),
+        TypeRef::Boolean if !value.is_boolean() => mismatch(out, "a boolean"),
+        TypeRef::JsonMap if !value.is_object() => mismatch(out, "an object"),
+        TypeRef::Array(item) => match value.as_array() {
+            Some(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    validate(
+                        api,
+                        item,
+                        v,
+                        &format!("{}[{i}]", if at == "." { "" } else { at }),
+                        out,
+                    );
+                }
+            }
+            None => mismatch(out, "an array"),
+        },
+        TypeRef::Map(inner) => match value.as_object() {
+            Some(map) => {
+                for (k, v) in map {
+                    validate(api, inner, v, &join(at, k), out);
+                }
+            }
+            None => mismatch(out, "an object"),
+        },
+        TypeRef::Nullable(inner) if !value.is_null() => validate(api, inner, value, at, out),
+        _ => {}
+    }
+}
+
+fn validate_named(api: &Api, id: TypeId, value: &Value, at: &str, out: &mut Vec<Mismatch>) {
+    let t = api.type_def(id);
+    let wrong = |out: &mut Vec<Mismatch>, expected: &str| {
+        out.push(Mismatch {
+            at: at.to_string(),
+            schema: format!("`{}` ({})", t.name, t.pointer),
+            message: format!("is {}, not {expected}", kind(value)),
+            nullable_fix: value.is_null().then(|| t.pointer.clone()),
+        })
+    };
+    match &t.kind {
+        TypeKind::Alias(inner) => validate(api, inner, value, at, out),
+        TypeKind::StringEnum(_) if !value.is_string() => wrong(out, "a string"),
+        TypeKind::StringEnum(_) => {}
+        TypeKind::Struct(s) => {
+            let Some(map) = value.as_object() else {
+                return wrong(out, "an object");
+            };
+            for f in &s.fields {
+                let field_at = join(at, &f.wire_name);
+                let schema = format!(
+                    "#{}/properties/{}",
+                    t.pointer.trim_start_matches('#'),
+                    escape_segment(&f.wire_name)
+                );
+                match map.get(&f.wire_name) {
+                    Some(Value::Null) if !f.optional => out.push(Mismatch {
+                        at: field_at,
+                        message: "is null".to_string(),
+                        schema: format!(
+                            "`{}.{}`, which is not nullable ({schema})",
+                            t.name, f.wire_name
+                        ),
+                        nullable_fix: Some(schema.clone()),
+                    }),
+                    Some(Value::Null) => {}
+                    Some(v) => validate(api, &f.ty, v, &field_at, out),
+                    None if !f.optional && f.default == FieldDefault::None => out.push(Mismatch {
+                        at: field_at,
+                        message: "is missing".to_string(),
+                        schema: format!(
+                            "`{}.{}`, which is required ({schema})",
+                            t.name, f.wire_name
+                        ),
+                        nullable_fix: None,
+                    }),
+                    None => {}
+                }
+            }
+        }
+        TypeKind::Tagged(e) => {
+            let Some(tag) = value.as_object().map(|m| m.get(&e.tag)) else {
+                return wrong(out, "an object");
+            };
+            let tag = tag.and_then(Value::as_str);
+            if let Some(v) = e
+                .variants
+                .iter()
+                .find(|v| tag.is_some_and(|tag| v.values.iter().any(|x| x == tag)))
+            {
+                validate(api, &v.ty, value, at, out);
+            }
+        }
+        TypeKind::Untagged(u) => {
+            let fits = u.variants.iter().any(|v| match &v.kind {
+                UntaggedKind::Const(c) => value.as_str() == Some(c),
+                UntaggedKind::OtherString => value.is_string(),
+                UntaggedKind::Value { ty, .. } => {
+                    let mut inner = Vec::new();
+                    validate(api, ty, value, at, &mut inner);
+                    inner.is_empty()
+                }
+            });
+            if !fits {
+                wrong(out, "any of its alternatives");
+            }
+        }
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_path;
+
+    #[test]
+    fn pointers_become_overlay_targets() {
+        assert_eq!(
+            json_path("#/components/schemas/RunObject/properties/instructions"),
+            "$.components.schemas.RunObject.properties.instructions"
+        );
+        assert_eq!(
+            json_path("#/paths/~1threads~1{id}/post"),
+            "$.paths['/threads/{id}'].post"
+        );
+    }
+}

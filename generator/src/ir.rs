@@ -1,0 +1,251 @@
+//! The intermediate representation: what will be generated, with every name decided.
+//!
+//! Lowering builds it from the spec; emission is a total function of it. Unit and snapshot
+//! tests look here first.
+
+use serde_json::Value;
+
+/// A whole API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The first server's URL: the client's default base URL.
+    pub base_url: String,
+    /// Environment variable `from_env` reads a base URL from (`PORTKEY_BASE_URL`), named after
+    /// the prefix every credential variable shares.
+    pub base_url_env: Option<String>,
+    pub security: Vec<SecurityScheme>,
+    /// Every generated type, named schemas first in document order, each followed by the
+    /// inline types it owns.
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+}
+
+/// Index into [`Api::types`].
+pub type TypeId = usize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name, unique across the crate.
+    pub name: String,
+    /// The file (module) the type lives in: a named schema and its inline types share one.
+    pub module: String,
+    /// JSON pointer of the schema this type comes from.
+    pub pointer: String,
+    pub docs: Docs,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Docs {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub default: Option<Value>,
+    pub example: Option<Value>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum with a catch-all for values the spec does not list.
+    StringEnum(StringEnum),
+    /// `oneOf` whose variants are told apart by a property with a fixed value.
+    Tagged(Tagged),
+    /// `oneOf`/`anyOf` tried in order.
+    Untagged(Untagged),
+    /// `pub type Name = ...;`
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    /// `Option<ty>` in Rust: the field may be absent or null.
+    pub optional: bool,
+    /// Omitted from JSON when `None` (not required). Required-but-nullable fields send `null`.
+    pub skip_if_none: bool,
+    /// Behind a `Box` to break a cycle of types.
+    pub boxed: bool,
+    /// How a missing field decodes when the Rust type is not an `Option`.
+    pub default: FieldDefault,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldDefault {
+    /// The field must be present.
+    None,
+    /// `#[serde(default)]`: the spec's default equals the Rust type's `Default`.
+    Trait,
+    /// A generated function returning this value.
+    Value(Value),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnum {
+    pub variants: Vec<EnumVariant>,
+    /// Name of the variant that holds unknown values (`Other`, unless a value took it).
+    pub other: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tagged {
+    /// The wire name of the property whose value picks the variant.
+    pub tag: String,
+    pub variants: Vec<TaggedVariant>,
+    /// The variant that holds an object with a tag value the spec does not list.
+    pub unknown: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedVariant {
+    pub name: String,
+    /// Tag values that select this variant.
+    pub values: Vec<String>,
+    pub ty: TypeRef,
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Untagged {
+    pub variants: Vec<UntaggedVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntaggedVariant {
+    pub name: String,
+    pub kind: UntaggedKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UntaggedKind {
+    /// A fixed string (from an inline string enum), a unit variant.
+    Const(String),
+    /// Any other string, when the alternatives list only fixed ones.
+    OtherString,
+    Value {
+        ty: TypeRef,
+        boxed: bool,
+    },
+}
+
+/// A reference to a Rust type, before `Option` and `Box`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    Named(TypeId),
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// Any JSON value.
+    Json,
+    /// A JSON object with free-form values.
+    JsonMap,
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    /// A value that can be `null` inside a collection (`[1, null]`).
+    Nullable(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// The scheme's key in `components.securitySchemes`.
+    pub id: String,
+    /// The client-builder method that sets it.
+    pub setter: String,
+    pub kind: SecuritySchemeKind,
+    /// Environment variable `from_env` reads it from, if any.
+    pub env_var: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecuritySchemeKind {
+    ApiKeyHeader { header: String },
+    Bearer,
+    Basic,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Method name on the client, unique.
+    pub name: String,
+    /// The file the method lives in.
+    pub module: String,
+    pub method: String,
+    pub path: String,
+    pub pointer: String,
+    pub operation_id: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// In the order they appear in the path template.
+    pub path_params: Vec<Param>,
+    /// Query and header parameters, gathered into a `{Operation}Params` struct.
+    pub params: Option<ParamsStruct>,
+    pub body: Option<Body>,
+    pub response: Response,
+    /// Security scheme ids this operation accepts.
+    pub security: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamsStruct {
+    pub name: String,
+    pub fields: Vec<Param>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub ty: TypeRef,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// A JSON body decoded into this type.
+    Json(TypeRef),
+    /// No body, or one the caller does not need.
+    Empty,
+    /// Raw bytes (non-JSON content).
+    Bytes,
+}
+
+impl Api {
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id]
+    }
+}

@@ -1,0 +1,87 @@
+//! Turns an OpenAPI 3.0 spec into the Rust source of a client crate.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! spec file ─load─▶ openapiv3::OpenAPI ─lower─▶ ir::Api ─emit─▶ TokenStream ─format─▶ files
+//! ```
+//!
+//! [`load`] also applies an [OpenAPI Overlay](overlay) and [normalises](normalize) what
+//! the spec means but does not say; [`examples`] checks the spec's own examples against the
+//! types it produced. Nothing here prints or panics: problems are [`Diagnostic`]s.
+
+pub mod diagnostic;
+pub mod emit;
+pub mod examples;
+pub mod format;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+pub mod normalize;
+pub mod overlay;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, Error, Location, Severity};
+
+/// One spec file (and optionally its overlay) as text.
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    pub spec_path: &'a Path,
+    pub spec_text: &'a str,
+    pub overlay: Option<(&'a Path, &'a str)>,
+    /// How generated headers name the spec, e.g. `spec/portkey.yaml`.
+    pub source_name: &'a str,
+}
+
+/// The generated files and everything the generator noticed on the way.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Path relative to the generated folder (with `/`) → file contents.
+    pub files: BTreeMap<String, String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub type_count: usize,
+    pub operation_count: usize,
+}
+
+/// Runs the whole pipeline on text already read.
+pub fn generate(input: &Input) -> Result<Generated, Error> {
+    let doc = load::parse_document(input.spec_path, input.spec_text)?;
+    let overlay = match input.overlay {
+        Some((path, text)) => Some(load::parse_document(path, text)?),
+        None => None,
+    };
+    let loaded = load::load(input.spec_path, doc, overlay.as_ref())?;
+    let mut diagnostics = loaded.diagnostics;
+    let api = lower::lower(&loaded.api, &mut diagnostics);
+    examples::check(&api, &loaded.api, &loaded.raw, &mut diagnostics);
+    let mut files = BTreeMap::new();
+    for (path, file) in emit::emit(&api) {
+        let text = format::format_file(&path, &file, input.source_name)?;
+        files.insert(path, text);
+    }
+    Ok(Generated {
+        files,
+        diagnostics,
+        type_count: api.types.len(),
+        operation_count: api.operations.len(),
+    })
+}
+
+/// Reads `spec` (and `overlay`) from disk and runs [`generate`].
+pub fn generate_files(
+    spec: &Path,
+    overlay: Option<&Path>,
+    source_name: &str,
+) -> Result<Generated, Error> {
+    let spec_text = load::read_text(spec)?;
+    let overlay_text = overlay.map(load::read_text).transpose()?;
+    generate(&Input {
+        spec_path: spec,
+        spec_text: &spec_text,
+        overlay: overlay.zip(overlay_text.as_deref()),
+        source_name,
+    })
+}

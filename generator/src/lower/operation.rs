@@ -1,0 +1,490 @@
+//! Paths → operations: method names, parameters, bodies, responses and security.
+
+use openapiv3::{
+    Operation as OaOperation, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode,
+};
+
+use super::schema::Ctx;
+use super::Lowerer;
+use crate::diagnostic::{pointer, Diagnostic};
+use crate::ir::*;
+use crate::naming::{self, Namer};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+impl Lowerer<'_> {
+    pub(super) fn lower_operations(&mut self, security: &[SecurityScheme]) -> Vec<Operation> {
+        let mut names = Namer::new();
+        // Methods the client already has.
+        for reserved in ["builder", "from_env", "runtime", "base_url", "clone"] {
+            names.reserve(reserved);
+        }
+        let mut out = Vec::new();
+        let api = self.api;
+        for (path, item) in api.paths.paths.iter() {
+            let item_ptr = pointer(["paths", path.as_str()]);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    self.diags.push(Diagnostic::warning(&item_ptr, format!("path item `$ref: {reference}` is not supported; its operations are not generated")));
+                    continue;
+                }
+            };
+            let ops = [
+                &item.get,
+                &item.put,
+                &item.post,
+                &item.delete,
+                &item.options,
+                &item.head,
+                &item.patch,
+                &item.trace,
+            ];
+            for (method, op) in METHODS.iter().zip(ops) {
+                let Some(op) = op else { continue };
+                let at = pointer(["paths", path.as_str(), method]);
+                if let Some(lowered) = self.lower_operation(
+                    path,
+                    method,
+                    op,
+                    &item.parameters,
+                    &at,
+                    &mut names,
+                    security,
+                ) {
+                    out.push(lowered);
+                }
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lower_operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &OaOperation,
+        item_params: &[ReferenceOr<Parameter>],
+        at: &str,
+        names: &mut Namer,
+        security: &[SecurityScheme],
+    ) -> Option<Operation> {
+        let base = match &op.operation_id {
+            Some(id) => naming::field_name(id),
+            None => name_from_path(method, path),
+        };
+        if names.is_taken(&base) && op.operation_id.is_some() {
+            self.diags.push(Diagnostic::warning(
+                format!("{at}/operationId"),
+                format!("operation name `{base}` is already taken; this one gets a numbered name"),
+            ));
+        }
+        let name = names.unique(&base);
+        let pascal = naming::type_name(&name);
+        let module = self.modules.unique(&name);
+
+        // Operation parameters override path-item ones with the same name and location.
+        let mut params: Vec<(String, Parameter)> = Vec::new();
+        for (source, list) in [
+            ("parameters", item_params),
+            ("parameters", &op.parameters[..]),
+        ] {
+            let _ = source;
+            for (i, p) in list.iter().enumerate() {
+                let p_at = format!("{at}/parameters/{i}");
+                let Some(p) = self.resolve_parameter(p, &p_at) else {
+                    continue;
+                };
+                let key = (p.parameter_data_ref().name.clone(), location_of(&p));
+                params
+                    .retain(|(_, q)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
+                params.push((p_at, p));
+            }
+        }
+
+        let mut path_params = Vec::new();
+        let mut fields = Vec::new();
+        let mut arg_names = Namer::new();
+        arg_names.reserve("body");
+        arg_names.reserve("params");
+        for (p_at, p) in &params {
+            let data = p.parameter_data_ref();
+            let location = match p {
+                Parameter::Path { .. } => ParamLocation::Path,
+                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Header { .. } => ParamLocation::Header,
+                Parameter::Cookie { .. } => {
+                    self.diags.push(Diagnostic::warning(
+                        p_at,
+                        format!(
+                            "cookie parameter `{}` is not supported; not generated",
+                            data.name
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let ty = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => {
+                    let ctx = Ctx {
+                        name: format!("{pascal}{}", naming::pascal(&data.name)),
+                        module: module.clone(),
+                        pointer: format!("{p_at}/schema"),
+                        reserved: None,
+                    };
+                    self.lower_ref_or(s, &ctx).ty
+                }
+                ParameterSchemaOrContent::Content(_) => {
+                    self.diags.push(Diagnostic::warning(
+                        p_at,
+                        format!(
+                            "parameter `{}` uses `content`; sent as a JSON string",
+                            data.name
+                        ),
+                    ));
+                    TypeRef::Json
+                }
+            };
+            let param = Param {
+                name: if location == ParamLocation::Path {
+                    arg_names.unique(&naming::field_name(&data.name))
+                } else {
+                    String::new()
+                },
+                wire_name: data.name.clone(),
+                location,
+                ty,
+                required: data.required || location == ParamLocation::Path,
+                description: data.description.clone(),
+            };
+            if location == ParamLocation::Path {
+                path_params.push(param);
+            } else {
+                fields.push(param);
+            }
+        }
+
+        // Path parameters follow the template; a template name without a parameter still
+        // becomes a string argument, so the method can build its URL.
+        let template: Vec<String> = template_names(path);
+        let mut ordered = Vec::new();
+        for t in &template {
+            match path_params.iter().position(|p| &p.wire_name == t) {
+                Some(i) => ordered.push(path_params.remove(i)),
+                None => {
+                    self.diags.push(Diagnostic::warning(
+                        at,
+                        format!("path template names `{{{t}}}` but the operation declares no such path parameter; generated as a string argument"),
+                    ));
+                    ordered.push(Param {
+                        name: arg_names.unique(&naming::field_name(t)),
+                        wire_name: t.clone(),
+                        location: ParamLocation::Path,
+                        ty: TypeRef::String,
+                        required: true,
+                        description: None,
+                    });
+                }
+            }
+        }
+        for p in path_params {
+            self.diags.push(Diagnostic::warning(
+                at,
+                format!(
+                    "path parameter `{}` does not appear in the path template; ignored",
+                    p.wire_name
+                ),
+            ));
+        }
+
+        let params_struct = if fields.is_empty() {
+            None
+        } else {
+            let mut field_names = Namer::new();
+            for f in &mut fields {
+                f.name = field_names.unique(&naming::field_name(&f.wire_name));
+            }
+            Some(ParamsStruct {
+                name: self.type_names.unique(&format!("{pascal}Params")),
+                fields,
+            })
+        };
+
+        let body = match &op.request_body {
+            None => None,
+            Some(rb) => Some(self.lower_body(rb, at, &pascal, &module)?),
+        };
+        let response = self.lower_response(op, at, &pascal, &module);
+
+        // The union of every scheme the operation's security alternatives name.
+        let requirements = op.security.as_ref().or(self.api.security.as_ref());
+        let mut schemes: Vec<String> = Vec::new();
+        for req in requirements.into_iter().flatten() {
+            for id in req.keys() {
+                if !schemes.contains(id) && security.iter().any(|s| &s.id == id) {
+                    schemes.push(id.clone());
+                }
+            }
+        }
+
+        Some(Operation {
+            name,
+            module,
+            method: method.to_string(),
+            path: path.to_string(),
+            pointer: at.to_string(),
+            operation_id: op.operation_id.clone(),
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            deprecated: op.deprecated,
+            path_params: ordered,
+            params: params_struct,
+            body,
+            response,
+            security: schemes,
+        })
+    }
+
+    fn resolve_parameter(&mut self, p: &ReferenceOr<Parameter>, at: &str) -> Option<Parameter> {
+        match p {
+            ReferenceOr::Item(p) => Some(p.clone()),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/parameters/")
+                    .and_then(|name| {
+                        self.api
+                            .components
+                            .as_ref()?
+                            .parameters
+                            .get(&super::schema::unescape(name))
+                    });
+                match found {
+                    Some(ReferenceOr::Item(p)) => Some(p.clone()),
+                    _ => {
+                        self.diags.push(Diagnostic::warning(at, format!("parameter `$ref: {reference}` does not resolve; the parameter is not generated")));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// Returns `None` (the operation is skipped, with a diagnostic) for bodies not supported yet.
+    fn lower_body(
+        &mut self,
+        rb: &ReferenceOr<openapiv3::RequestBody>,
+        at: &str,
+        pascal: &str,
+        module: &str,
+    ) -> Option<Body> {
+        let rb = match rb {
+            ReferenceOr::Item(rb) => rb.clone(),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .and_then(|name| {
+                        self.api
+                            .components
+                            .as_ref()?
+                            .request_bodies
+                            .get(&super::schema::unescape(name))
+                    });
+                match found {
+                    Some(ReferenceOr::Item(rb)) => rb.clone(),
+                    _ => {
+                        self.diags.push(Diagnostic::warning(format!("{at}/requestBody"), format!("request body `$ref: {reference}` does not resolve; the operation is not generated")));
+                        return None;
+                    }
+                }
+            }
+        };
+        let json = rb.content.iter().find(|(ct, _)| is_json(ct));
+        let Some((ct, media)) = json else {
+            let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+            self.diags.push(
+                Diagnostic::warning(
+                    format!("{at}/requestBody"),
+                    format!("request body content type `{}` is not supported yet; the operation is not generated", types.join("`, `")),
+                )
+                .with_help("JSON request bodies are supported"),
+            );
+            return None;
+        };
+        let ty = match &media.schema {
+            Some(s) => {
+                let ctx = Ctx {
+                    name: format!("{pascal}Body"),
+                    module: module.to_string(),
+                    pointer: pointer_join(at, &["requestBody", "content", ct, "schema"]),
+                    reserved: None,
+                };
+                self.lower_ref_or(s, &ctx).ty
+            }
+            None => TypeRef::Json,
+        };
+        Some(Body {
+            ty,
+            required: rb.required,
+        })
+    }
+
+    fn lower_response(
+        &mut self,
+        op: &OaOperation,
+        at: &str,
+        pascal: &str,
+        module: &str,
+    ) -> Response {
+        let mut success: Vec<(String, &ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .filter_map(|(code, r)| match code {
+                StatusCode::Code(c) if (200..300).contains(c) => Some((c.to_string(), r)),
+                StatusCode::Range(2) => Some(("2XX".to_string(), r)),
+                _ => None,
+            })
+            .collect();
+        success.sort_by(|a, b| a.0.cmp(&b.0));
+        let Some((code, response)) = success.first() else {
+            return Response::Empty;
+        };
+        let response = match response {
+            ReferenceOr::Item(r) => r.clone(),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/responses/")
+                    .and_then(|name| {
+                        self.api
+                            .components
+                            .as_ref()?
+                            .responses
+                            .get(&super::schema::unescape(name))
+                    });
+                match found {
+                    Some(ReferenceOr::Item(r)) => r.clone(),
+                    _ => {
+                        self.diags.push(Diagnostic::warning(format!("{at}/responses/{code}"), format!("response `$ref: {reference}` does not resolve; the body is returned as bytes")));
+                        return Response::Bytes;
+                    }
+                }
+            }
+        };
+        if success.len() > 1 {
+            self.diags.push(Diagnostic::warning(
+                format!("{at}/responses"),
+                format!("several success responses; the method decodes the first ({code})"),
+            ));
+        }
+        if response.content.is_empty() {
+            return Response::Empty;
+        }
+        match response.content.iter().find(|(ct, _)| is_json(ct)) {
+            Some((ct, media)) => match &media.schema {
+                Some(s) => {
+                    let ctx = Ctx {
+                        name: format!("{pascal}Response"),
+                        module: module.to_string(),
+                        pointer: pointer_join(at, &["responses", code, "content", ct, "schema"]),
+                        reserved: None,
+                    };
+                    Response::Json(self.lower_ref_or(s, &ctx).ty)
+                }
+                None => Response::Json(TypeRef::Json),
+            },
+            None => {
+                let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
+                self.diags.push(Diagnostic::warning(
+                    format!("{at}/responses/{code}"),
+                    format!(
+                        "response content type `{}` is returned as raw bytes",
+                        types.join("`, `")
+                    ),
+                ));
+                Response::Bytes
+            }
+        }
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn location_of(p: &Parameter) -> &'static str {
+    match p {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn pointer_join(base: &str, segments: &[&str]) -> String {
+    let mut out = base.to_string();
+    for s in segments {
+        out.push('/');
+        out.push_str(&crate::diagnostic::escape_segment(s));
+    }
+    out
+}
+
+/// `{name}` placeholders of a path template, in order.
+pub(crate) fn template_names(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// A method name for an operation without `operationId`: `GET /configs/{slug}` →
+/// `get_configs_by_slug`.
+fn name_from_path(method: &str, path: &str) -> String {
+    let mut parts = vec![method.to_string()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                parts.push("by".to_string());
+                parts.push(param.to_string());
+            }
+            None => parts.push(segment.to_string()),
+        }
+    }
+    naming::field_name(&parts.join("_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_operations_without_an_id_from_method_and_path() {
+        assert_eq!(
+            name_from_path("get", "/configs/{slug}"),
+            "get_configs_by_slug"
+        );
+        assert_eq!(
+            name_from_path("delete", "/virtual-keys/{slug}"),
+            "delete_virtual_keys_by_slug"
+        );
+        assert_eq!(name_from_path("get", "/"), "get");
+    }
+
+    #[test]
+    fn reads_template_names_in_order() {
+        assert_eq!(
+            template_names("/threads/{thread_id}/runs/{run_id}"),
+            ["thread_id", "run_id"]
+        );
+    }
+}

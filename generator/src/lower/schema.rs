@@ -1,0 +1,616 @@
+//! Schemas → types: where `$ref`, `oneOf`, `anyOf`, `allOf`, enums and `nullable` are decided.
+
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
+use serde_json::Value;
+
+use super::view::View;
+use super::Lowerer;
+use crate::diagnostic::{escape_segment, Diagnostic};
+use crate::ir::*;
+use crate::naming::{self, Namer};
+
+/// Where a schema stands: what an inline type there is called and where it lives.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Name an inline type defined here gets (before making it unique).
+    pub name: String,
+    /// Module inline types defined here go into.
+    pub module: String,
+    pub pointer: String,
+    /// The id reserved for a named schema: its definition goes there.
+    pub reserved: Option<TypeId>,
+}
+
+impl Ctx {
+    /// The context of a sub-schema: `name` is appended to the type name, `segments` to the
+    /// pointer.
+    pub fn child(&self, name: &str, segments: &[&str]) -> Ctx {
+        let mut pointer = self.pointer.clone();
+        for s in segments {
+            pointer.push('/');
+            pointer.push_str(&escape_segment(s));
+        }
+        Ctx {
+            name: format!("{}{}", self.name, naming::pascal(name)),
+            module: self.module.clone(),
+            pointer,
+            reserved: None,
+        }
+    }
+}
+
+/// The outcome of lowering one schema.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub ty: TypeRef,
+    /// The schema (or the schema it references) admits `null`.
+    pub nullable: bool,
+}
+
+const REF_PREFIX: &str = "#/components/schemas/";
+
+impl<'a> Lowerer<'a> {
+    /// Resolves a `$ref` to a named schema's id, reporting one that does not resolve.
+    pub(crate) fn resolve_ref(&mut self, reference: &str, at: &str) -> Option<TypeId> {
+        let id = reference
+            .strip_prefix(REF_PREFIX)
+            .and_then(|name| self.named.get(&unescape(name)).copied());
+        if id.is_none() {
+            self.diags.push(
+                Diagnostic::warning(
+                    at,
+                    format!("`$ref: {reference}` does not name a schema in components/schemas; typed as any JSON value"),
+                )
+                .with_help("fix the reference, or add the missing schema"),
+            );
+        }
+        id
+    }
+
+    /// The schema a `$ref` or inline schema stands for.
+    pub(crate) fn deref<'x>(&self, s: &'x ReferenceOr<Schema>) -> Option<&'x Schema>
+    where
+        'a: 'x,
+    {
+        deref(self.api, s)
+    }
+}
+
+fn deref<'x>(api: &'x openapiv3::OpenAPI, s: &'x ReferenceOr<Schema>) -> Option<&'x Schema> {
+    match s {
+        ReferenceOr::Item(schema) => Some(schema),
+        ReferenceOr::Reference { reference } => {
+            let name = unescape(reference.strip_prefix(REF_PREFIX)?);
+            match api.components.as_ref()?.schemas.get(&name)? {
+                ReferenceOr::Item(schema) => Some(schema),
+                // A schema that is itself a bare reference: follow once more, bounded.
+                ReferenceOr::Reference { reference } => {
+                    let name = unescape(reference.strip_prefix(REF_PREFIX)?);
+                    match api.components.as_ref()?.schemas.get(&name)? {
+                        ReferenceOr::Item(schema) => Some(schema),
+                        ReferenceOr::Reference { .. } => None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn lower_ref_or(&mut self, s: &ReferenceOr<Schema>, ctx: &Ctx) -> Lowered {
+        match s {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, ctx),
+            ReferenceOr::Item(schema) => self.lower_schema(schema, ctx),
+        }
+    }
+
+    pub(crate) fn lower_boxed(&mut self, s: &ReferenceOr<Box<Schema>>, ctx: &Ctx) -> Lowered {
+        match s {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, ctx),
+            ReferenceOr::Item(schema) => self.lower_schema(schema, ctx),
+        }
+    }
+
+    fn lower_reference(&mut self, reference: &str, ctx: &Ctx) -> Lowered {
+        let lowered = match self.resolve_ref(reference, &ctx.pointer) {
+            Some(id) => Lowered {
+                ty: TypeRef::Named(id),
+                nullable: self.nullable_named.contains(&id),
+            },
+            None => Lowered {
+                ty: TypeRef::Json,
+                nullable: true,
+            },
+        };
+        match ctx.reserved {
+            // A named schema that is only a reference is an alias of the referenced type.
+            Some(id) => {
+                self.define(id, ctx, &Docs::default(), TypeKind::Alias(lowered.ty));
+                Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable: lowered.nullable,
+                }
+            }
+            None => lowered,
+        }
+    }
+
+    /// Lowers an inline or named schema.
+    pub(crate) fn lower_schema(&mut self, schema: &Schema, ctx: &Ctx) -> Lowered {
+        let view = View::of(schema);
+        let nullable = view.data.nullable;
+        let docs = docs_of(view.data);
+
+        // `allOf: [$ref]` with nothing else: the reference itself (how a nullable or described
+        // `$ref` reads after normalisation).
+        if view.all_of.len() == 1
+            && !view.has_properties()
+            && view.one_of.is_empty()
+            && view.any_of.is_empty()
+        {
+            let inner = self.lower_ref_or(
+                &view.all_of[0],
+                &Ctx {
+                    reserved: None,
+                    ..ctx.clone()
+                },
+            );
+            return self.finish(ctx, &docs, inner.ty, nullable || inner.nullable);
+        }
+        if !view.all_of.is_empty() {
+            let kind = self.lower_all_of(&view, ctx);
+            return self.define_here(ctx, &docs, kind, nullable);
+        }
+        if !view.one_of.is_empty() || !view.any_of.is_empty() {
+            let (alternatives, keyword) = if view.one_of.is_empty() {
+                (view.any_of, "anyOf")
+            } else {
+                (view.one_of, "oneOf")
+            };
+            if view.has_properties() {
+                self.diags.push(Diagnostic::warning(
+                    &ctx.pointer,
+                    format!("`properties` beside `{keyword}` are not generated; the `{keyword}` alternatives decide the type"),
+                ));
+            }
+            let kind = self.lower_union(&view, alternatives, keyword, ctx);
+            return self.define_here(ctx, &docs, kind, nullable);
+        }
+        if view.not.is_some() {
+            self.diags.push(
+                Diagnostic::warning(
+                    &ctx.pointer,
+                    "`not` cannot be expressed as a Rust type; the value is typed as any JSON value",
+                )
+                .with_help("the server still enforces the constraint"),
+            );
+            return self.finish(ctx, &docs, TypeRef::Json, nullable);
+        }
+        if let Some(values) = view.string_enum() {
+            let kind = self.lower_string_enum(&values, ctx);
+            return self.define_here(ctx, &docs, kind, nullable);
+        }
+        if !view.enum_values.is_empty() && view.enum_values.iter().any(|v| !v.is_null()) {
+            self.diags.push(Diagnostic::warning(
+                &ctx.pointer,
+                format!(
+                    "enum of {} values is generated as its base type; the allowed values are listed in the docs",
+                    view.ty.unwrap_or("mixed")
+                ),
+            ));
+        }
+        let ty = match view.ty {
+            Some("string") => TypeRef::String,
+            Some("integer") => TypeRef::Integer,
+            Some("number") => TypeRef::Number,
+            Some("boolean") => TypeRef::Boolean,
+            Some("array") => {
+                let item = match view.items {
+                    Some(items) => {
+                        let l = self.lower_boxed(items, &ctx.child("Item", &["items"]));
+                        wrap_nullable(l)
+                    }
+                    None => TypeRef::Json,
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            Some("object") | None if view.has_properties() => {
+                let kind = self.lower_struct(&view, ctx);
+                return self.define_here(ctx, &docs, kind, nullable);
+            }
+            Some("object") => self.lower_map(&view, ctx),
+            None if view.additional.is_some() => self.lower_map(&view, ctx),
+            None => TypeRef::Json,
+            Some(other) => {
+                self.diags.push(Diagnostic::warning(
+                    format!("{}/type", ctx.pointer),
+                    format!("unknown type `{other}`; typed as any JSON value"),
+                ));
+                TypeRef::Json
+            }
+        };
+        self.finish(ctx, &docs, ty, nullable)
+    }
+
+    /// A schema that needs no definition of its own: an alias when it is a named schema.
+    fn finish(&mut self, ctx: &Ctx, docs: &Docs, ty: TypeRef, nullable: bool) -> Lowered {
+        match ctx.reserved {
+            Some(id) => {
+                self.define(id, ctx, docs, TypeKind::Alias(ty));
+                Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable,
+                }
+            }
+            None => Lowered { ty, nullable },
+        }
+    }
+
+    /// Defines a type at this context: in the reserved slot, or as a new inline type.
+    fn define_here(&mut self, ctx: &Ctx, docs: &Docs, kind: TypeKind, nullable: bool) -> Lowered {
+        let id = match ctx.reserved {
+            Some(id) => id,
+            None => {
+                let name = self.type_names.unique(&naming::type_name(&ctx.name));
+                self.types.push(None);
+                self.names.push(name);
+                self.types.len() - 1
+            }
+        };
+        self.define(id, ctx, docs, kind);
+        Lowered {
+            ty: TypeRef::Named(id),
+            nullable,
+        }
+    }
+
+    fn define(&mut self, id: TypeId, ctx: &Ctx, docs: &Docs, kind: TypeKind) {
+        self.types[id] = Some(TypeDef {
+            name: self.names[id].clone(),
+            module: ctx.module.clone(),
+            pointer: ctx.pointer.clone(),
+            docs: docs.clone(),
+            kind,
+        });
+    }
+
+    fn lower_map(&mut self, view: &View, ctx: &Ctx) -> TypeRef {
+        match view.additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let value = self.lower_ref_or(s, &ctx.child("Value", &["additionalProperties"]));
+                TypeRef::Map(Box::new(wrap_nullable(value)))
+            }
+            _ => TypeRef::JsonMap,
+        }
+    }
+
+    fn lower_struct(&mut self, view: &View, ctx: &Ctx) -> TypeKind {
+        let mut fields = Vec::new();
+        let mut names = Namer::new();
+        self.add_fields(view, ctx, &[], &mut names, &mut fields);
+        TypeKind::Struct(Struct { fields })
+    }
+
+    /// Adds `view`'s properties to `fields`. `extra_required` comes from sibling `allOf` parts.
+    fn add_fields(
+        &mut self,
+        view: &View,
+        ctx: &Ctx,
+        extra_required: &[String],
+        names: &mut Namer,
+        fields: &mut Vec<Field>,
+    ) {
+        let Some(props) = view.properties else { return };
+        for (wire, prop) in props {
+            if fields.iter().any(|f: &Field| &f.wire_name == wire) {
+                continue;
+            }
+            let lowered = self.lower_boxed(prop, &ctx.child(wire, &["properties", wire]));
+            let required = view.required.contains(wire) || extra_required.contains(wire);
+            let docs = match prop {
+                ReferenceOr::Item(s) => docs_of(&s.schema_data),
+                ReferenceOr::Reference { .. } => Docs::default(),
+            };
+            let optional = !required || lowered.nullable;
+            let default = match (&docs.default, optional) {
+                (Some(value), false) => field_default(&lowered.ty, value),
+                _ => FieldDefault::None,
+            };
+            fields.push(Field {
+                name: names.unique(&naming::field_name(wire)),
+                wire_name: wire.clone(),
+                ty: lowered.ty,
+                optional,
+                skip_if_none: !required,
+                boxed: false,
+                default,
+                docs,
+            });
+        }
+    }
+
+    /// `allOf`: one struct with the merged properties and the union of `required`.
+    fn lower_all_of(&mut self, view: &View, ctx: &Ctx) -> TypeKind {
+        let mut required: Vec<String> = view.required.to_vec();
+        let mut parts = Vec::new();
+        for (i, part) in view.all_of.iter().enumerate() {
+            match self.deref(part) {
+                Some(schema) => parts.push((i, schema.clone())),
+                None => {
+                    if let ReferenceOr::Reference { reference } = part {
+                        self.resolve_ref(reference, &format!("{}/allOf/{i}", ctx.pointer));
+                    }
+                }
+            }
+        }
+        for (_, schema) in &parts {
+            required.extend(View::of(schema).required.iter().cloned());
+        }
+        let mut fields = Vec::new();
+        let mut names = Namer::new();
+        self.add_fields(view, ctx, &required, &mut names, &mut fields);
+        for (i, schema) in &parts {
+            let part_view = View::of(schema);
+            if !part_view.is_plain() {
+                self.diags.push(Diagnostic::warning(
+                    format!("{}/allOf/{i}", ctx.pointer),
+                    "nested composition inside `allOf` is not merged; only its own properties are",
+                ));
+            }
+            let part_ctx = Ctx {
+                pointer: format!("{}/allOf/{i}", ctx.pointer),
+                ..ctx.clone()
+            };
+            self.add_fields(&part_view, &part_ctx, &required, &mut names, &mut fields);
+        }
+        TypeKind::Struct(Struct { fields })
+    }
+
+    fn lower_string_enum(&mut self, values: &[String], ctx: &Ctx) -> TypeKind {
+        let mut names = Namer::new();
+        // The catch-all is always `Other`; a value spelled "Other" gets a numbered name.
+        names.reserve("Other");
+        let mut variants: Vec<EnumVariant> = Vec::new();
+        for value in values {
+            if variants.iter().any(|v| &v.value == value) {
+                self.diags.push(Diagnostic::warning(
+                    format!("{}/enum", ctx.pointer),
+                    format!("enum lists `{value}` more than once; generated once"),
+                ));
+                continue;
+            }
+            variants.push(EnumVariant {
+                name: names.unique(&naming::variant_name(value)),
+                value: value.clone(),
+            });
+        }
+        if variants.is_empty() {
+            self.diags.push(Diagnostic::warning(
+                format!("{}/enum", ctx.pointer),
+                "enum lists no string values; generated as a plain string",
+            ));
+            return TypeKind::Alias(TypeRef::String);
+        }
+        TypeKind::StringEnum(StringEnum {
+            variants,
+            other: "Other".to_string(),
+        })
+    }
+
+    fn lower_union(
+        &mut self,
+        view: &View,
+        alternatives: &[ReferenceOr<Schema>],
+        keyword: &str,
+        ctx: &Ctx,
+    ) -> TypeKind {
+        // Strings only (`anyOf: [string, enum]`): one open enum.
+        let views: Vec<Option<View>> = alternatives
+            .iter()
+            .map(|a| self.deref(a).map(View::of))
+            .collect();
+        let all_strings = views.iter().all(|v| {
+            v.as_ref()
+                .is_some_and(|v| v.is_free_string() || (v.string_enum().is_some() && v.is_plain()))
+        });
+        if all_strings {
+            let mut values = Vec::new();
+            for v in views.iter().flatten() {
+                for value in v.string_enum().unwrap_or_default() {
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+            }
+            return self.lower_string_enum(&values, ctx);
+        }
+        if let Some(tagged) = self.try_tagged(view, alternatives, keyword, ctx) {
+            return tagged;
+        }
+
+        let mut names = Namer::new();
+        let mut variants = Vec::new();
+        let mut has_consts = false;
+        let mut has_string = false;
+        for (i, alt) in alternatives.iter().enumerate() {
+            let index = i.to_string();
+            let alt_view = match alt {
+                ReferenceOr::Item(s) => Some(View::of(s)),
+                ReferenceOr::Reference { .. } => None,
+            };
+            // An inline string enum among other alternatives: its values become unit variants.
+            if let Some(values) = alt_view
+                .as_ref()
+                .filter(|v| v.is_plain())
+                .and_then(View::string_enum)
+            {
+                for value in values {
+                    has_consts = true;
+                    variants.push(UntaggedVariant {
+                        name: names.unique(&naming::variant_name(&value)),
+                        kind: UntaggedKind::Const(value),
+                    });
+                }
+                continue;
+            }
+            let base = match (alt, &alt_view) {
+                (ReferenceOr::Reference { reference }, _) => reference
+                    .strip_prefix(REF_PREFIX)
+                    .map(|n| naming::type_name(&unescape(n)))
+                    .unwrap_or_else(|| format!("Variant{i}")),
+                (_, Some(v)) => match &v.data.title {
+                    Some(title) => naming::type_name(title),
+                    None => kind_name(v),
+                },
+                _ => format!("Variant{i}"),
+            };
+            let name = names.unique(&base);
+            let lowered = self.lower_ref_or(alt, &ctx.child(&name, &[keyword, &index]));
+            has_string |= lowered.ty == TypeRef::String;
+            variants.push(UntaggedVariant {
+                name,
+                kind: UntaggedKind::Value {
+                    ty: wrap_nullable(lowered),
+                    boxed: false,
+                },
+            });
+        }
+        if has_consts && !has_string {
+            variants.push(UntaggedVariant {
+                name: names.unique("Other"),
+                kind: UntaggedKind::OtherString,
+            });
+        }
+        TypeKind::Untagged(Untagged { variants })
+    }
+
+    /// `oneOf` of objects that share a required property fixed to one value per alternative.
+    fn try_tagged(
+        &mut self,
+        view: &View,
+        alternatives: &[ReferenceOr<Schema>],
+        keyword: &str,
+        ctx: &Ctx,
+    ) -> Option<TypeKind> {
+        let schemas: Vec<&Schema> = alternatives
+            .iter()
+            .map(|a| self.deref(a))
+            .collect::<Option<_>>()?;
+        let views: Vec<View> = schemas.iter().map(|s| View::of(s)).collect();
+        if views.len() < 2 || views.iter().any(|v| !v.has_properties()) {
+            return None;
+        }
+        let tag_value = |v: &View, prop: &str| -> Option<String> {
+            if !v.required.iter().any(|r| r == prop) {
+                return None;
+            }
+            let schema = match v.properties?.get(prop)? {
+                ReferenceOr::Item(s) => s.as_ref(),
+                ReferenceOr::Reference { .. } => return None,
+            };
+            match View::of(schema).string_enum()?.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }
+        };
+        let candidates: Vec<String> = match view.discriminator() {
+            Some(d) => vec![d.property_name.clone()],
+            None => views[0].properties?.keys().cloned().collect(),
+        };
+        let tag = candidates.into_iter().find(|p| {
+            let values: Option<Vec<String>> = views.iter().map(|v| tag_value(v, p)).collect();
+            values.is_some_and(|vals| {
+                let mut sorted = vals.clone();
+                sorted.sort();
+                sorted.dedup();
+                sorted.len() == vals.len()
+            })
+        })?;
+        let mut names = Namer::new();
+        let mut variants = Vec::new();
+        for (i, (alt, v)) in alternatives.iter().zip(&views).enumerate() {
+            let value = tag_value(v, &tag)?;
+            let name = names.unique(&naming::variant_name(&value));
+            let lowered = self.lower_ref_or(alt, &ctx.child(&name, &[keyword, &i.to_string()]));
+            variants.push(TaggedVariant {
+                name,
+                values: vec![value],
+                ty: lowered.ty,
+                boxed: false,
+            });
+        }
+        let unknown = names.unique("Unknown");
+        Some(TypeKind::Tagged(Tagged {
+            tag,
+            variants,
+            unknown,
+        }))
+    }
+}
+
+/// A variant name for an inline alternative without a title.
+fn kind_name(v: &View) -> String {
+    match v.ty {
+        Some("string") => "String",
+        Some("integer") => "Integer",
+        Some("number") => "Number",
+        Some("boolean") => "Boolean",
+        Some("array") => "Array",
+        _ if v.has_properties() => "Object",
+        Some("object") => "Map",
+        _ => "Value",
+    }
+    .to_string()
+}
+
+/// Inside arrays and maps, nullability is carried by the element type.
+fn wrap_nullable(l: Lowered) -> TypeRef {
+    if l.nullable && l.ty != TypeRef::Json {
+        TypeRef::Nullable(Box::new(l.ty))
+    } else {
+        l.ty
+    }
+}
+
+pub(crate) fn docs_of(data: &openapiv3::SchemaData) -> Docs {
+    Docs {
+        title: data.title.clone(),
+        description: data.description.clone(),
+        default: data.default.clone(),
+        example: data.example.clone(),
+        deprecated: data.deprecated,
+    }
+}
+
+/// How a required, non-nullable field with a spec default decodes when absent.
+fn field_default(ty: &TypeRef, value: &Value) -> FieldDefault {
+    let trivial = match (ty, value) {
+        (TypeRef::Array(_), Value::Array(a)) => a.is_empty(),
+        (TypeRef::Map(_) | TypeRef::JsonMap, Value::Object(o)) => o.is_empty(),
+        (TypeRef::Boolean, Value::Bool(b)) => !b,
+        (TypeRef::String, Value::String(s)) => s.is_empty(),
+        (TypeRef::Integer, v) => v.as_i64() == Some(0),
+        (TypeRef::Number, v) => v.as_f64() == Some(0.0),
+        _ => false,
+    };
+    let literal = matches!(
+        (ty, value),
+        (TypeRef::Boolean, Value::Bool(_))
+            | (TypeRef::String, Value::String(_))
+            | (TypeRef::Integer, Value::Number(_))
+            | (TypeRef::Number, Value::Number(_))
+            | (TypeRef::Named(_), Value::String(_))
+    );
+    if trivial {
+        FieldDefault::Trait
+    } else if literal && (!matches!(ty, TypeRef::Integer) || value.as_i64().is_some()) {
+        FieldDefault::Value(value.clone())
+    } else {
+        FieldDefault::None
+    }
+}
+
+/// Reverses JSON pointer escaping in a `$ref` segment.
+pub(crate) fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}

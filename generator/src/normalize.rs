@@ -1,0 +1,204 @@
+//! Normalise: rewrite what Portkey means but OpenAPI 3.0 does not say, before typed parsing.
+//!
+//! Each rewrite leaves a warning at the place it happened, so a spec bug is visible in every
+//! run instead of being silently absorbed.
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{pointer, Diagnostic};
+
+/// Normalises `doc` in place.
+pub fn normalize(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
+    let mut path = Vec::new();
+    walk_document(doc, &mut path, diagnostics);
+}
+
+/// Walks the whole document, entering schema mode at every place a schema may stand.
+fn walk_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+    match value {
+        Value::Object(map) => {
+            let in_schemas = path.len() == 2 && path[0] == "components" && path[1] == "schemas";
+            for (key, child) in map.iter_mut() {
+                path.push(key.clone());
+                if in_schemas || key == "schema" {
+                    walk_schema(child, path, diags);
+                } else if !key.starts_with("x-") && key != "example" && key != "examples" {
+                    walk_document(child, path, diags);
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                path.push(i.to_string());
+                walk_document(child, path, diags);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn walk_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+    let Value::Object(map) = value else { return };
+    wrap_ref_with_siblings(map, path, diags);
+    drop_required_non_properties(map, path, diags);
+
+    for key in ["items", "not", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            path.push(key.to_string());
+            walk_schema(child, path, diags);
+            path.pop();
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            path.push(key.to_string());
+            for (i, child) in items.iter_mut().enumerate() {
+                path.push(i.to_string());
+                walk_schema(child, path, diags);
+                path.pop();
+            }
+            path.pop();
+        }
+    }
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        path.push("properties".to_string());
+        for (name, child) in props.iter_mut() {
+            path.push(name.clone());
+            walk_schema(child, path, diags);
+            path.pop();
+        }
+        path.pop();
+    }
+}
+
+/// OpenAPI 3.0 ignores every sibling of `$ref`; Portkey writes `nullable: true` (and
+/// descriptions) beside `$ref` and means them. `{$ref, nullable}` becomes
+/// `{allOf: [{$ref}], nullable}`, which says the same thing in valid OpenAPI 3.0.
+fn wrap_ref_with_siblings(
+    map: &mut Map<String, Value>,
+    path: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if map.len() < 2 {
+        return;
+    }
+    let Some(reference) = map.remove("$ref") else {
+        return;
+    };
+    if map.get("nullable") == Some(&Value::Bool(true)) {
+        diags.push(
+            Diagnostic::warning(
+                pointer(path),
+                "`nullable: true` beside `$ref` is ignored by OpenAPI 3.0; read as a nullable reference",
+            )
+            .with_help("the spec should say `allOf: [{$ref: ...}]` with `nullable: true`"),
+        );
+    }
+    let mut inner = Map::new();
+    inner.insert("$ref".to_string(), reference);
+    map.insert(
+        "allOf".to_string(),
+        Value::Array(vec![Value::Object(inner)]),
+    );
+}
+
+/// `required` naming something that is not a property (Portkey's `CreateRunRequest` requires
+/// the path parameter `thread_id`) can never be satisfied by a body; the entry is dropped.
+fn drop_required_non_properties(
+    map: &mut Map<String, Value>,
+    path: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    // With composition or open properties, a required name may be satisfied elsewhere.
+    let composed = ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    if composed
+        || map
+            .get("additionalProperties")
+            .is_some_and(|v| v != &Value::Bool(false))
+    {
+        return;
+    }
+    let Some(Value::Object(props)) = map.get("properties") else {
+        return;
+    };
+    let Some(Value::Array(required)) = map.get("required") else {
+        return;
+    };
+    let mut kept = Vec::new();
+    for (i, entry) in required.iter().enumerate() {
+        match entry.as_str() {
+            Some(name) if !props.contains_key(name) => {
+                let mut at: Vec<String> = path.to_vec();
+                at.extend(["required".to_string(), i.to_string()]);
+                diags.push(
+                    Diagnostic::warning(
+                        pointer(&at),
+                        format!("`required` names `{name}`, which is not a property of this schema; ignored"),
+                    )
+                    .with_help(format!(
+                        "remove `{name}` from `required`, or add it to `properties`"
+                    )),
+                );
+            }
+            _ => kept.push(entry.clone()),
+        }
+    }
+    if kept.len() != required.len() {
+        map.insert("required".to_string(), Value::Array(kept));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nullable_ref_becomes_nullable_all_of() {
+        let mut doc = json!({"components": {"schemas": {"A": {"properties": {
+            "b": {"$ref": "#/components/schemas/B", "nullable": true}
+        }}}}});
+        let mut diags = Vec::new();
+        normalize(&mut doc, &mut diags);
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["b"],
+            json!({"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true})
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].pointer, "#/components/schemas/A/properties/b");
+    }
+
+    #[test]
+    fn lone_refs_and_examples_are_left_alone() {
+        let original = json!({"components": {"schemas": {"A": {
+            "properties": {"b": {"$ref": "#/components/schemas/B"}},
+            "example": {"$ref": "x", "nullable": true}
+        }}}});
+        let mut doc = original.clone();
+        let mut diags = Vec::new();
+        normalize(&mut doc, &mut diags);
+        assert_eq!(doc, original);
+        assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn required_path_parameter_is_dropped_with_a_warning() {
+        let mut doc = json!({"components": {"schemas": {"Req": {
+            "type": "object",
+            "properties": {"assistant_id": {"type": "string"}},
+            "required": ["thread_id", "assistant_id"]
+        }}}});
+        let mut diags = Vec::new();
+        normalize(&mut doc, &mut diags);
+        assert_eq!(
+            doc["components"]["schemas"]["Req"]["required"],
+            json!(["assistant_id"])
+        );
+        assert_eq!(diags[0].pointer, "#/components/schemas/Req/required/0");
+        assert!(diags[0].message.contains("thread_id"));
+    }
+}
