@@ -31,8 +31,9 @@ fn space_items(code: &str) -> String {
     let mut prev: Option<&str> = None;
     for line in code.lines() {
         if let Some(p) = prev {
-            let closes_item =
-                !p.starts_with(char::is_whitespace) && (p.starts_with('}') || p.ends_with(';'));
+            let closes_item = !p.starts_with(char::is_whitespace)
+                && !p.starts_with("//")
+                && (p.starts_with('}') || p.ends_with(';'));
             let starts_item = !line.is_empty()
                 && !line.starts_with(char::is_whitespace)
                 && !line.starts_with('}');

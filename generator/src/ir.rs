@@ -63,6 +63,9 @@ pub enum TypeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,
+    /// Derives `Default`: every required field's type has one that does not contradict a spec
+    /// default, so callers can write `..Default::default()`.
+    pub derive_default: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -42,15 +42,25 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
     });
-    let env_reads = api.security.iter().filter_map(|s| {
-        let var = s.env_var.as_ref()?;
-        let setter = ident(&s.setter);
-        Some(quote! {
-            if let ::std::result::Result::Ok(value) = ::std::env::var(#var) {
-                self = self.#setter(value);
-            }
+    let env_reads: Vec<TokenStream> = api
+        .security
+        .iter()
+        .filter_map(|s| {
+            let var = s.env_var.as_ref()?;
+            let setter = ident(&s.setter);
+            Some(quote! {
+                if let ::std::result::Result::Ok(value) = ::std::env::var(#var) {
+                    self = self.#setter(value);
+                }
+            })
         })
-    });
+        .collect();
+    let reads_env = !env_reads.is_empty() || api.base_url_env.is_some();
+    let self_arg = if reads_env {
+        quote!(mut self)
+    } else {
+        quote!(self)
+    };
     let base_env = api.base_url_env.as_ref().map(|var| {
         quote! {
             if let ::std::result::Result::Ok(value) = ::std::env::var(#var) {
@@ -137,7 +147,7 @@ pub fn client(api: &Api) -> TokenStream {
             #(#setters)*
 
             #from_env_doc
-            pub fn from_env(mut self) -> Self {
+            pub fn from_env(#self_arg) -> Self {
                 #base_env
                 #(#env_reads)*
                 self

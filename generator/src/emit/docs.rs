@@ -94,7 +94,13 @@ pub fn sanitize(markdown: &str) -> String {
             Event::Text(t) if block_start.is_some() => code.push_str(&t),
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(start) = block_start.take() {
-                    out.push_str(&markdown[last..start]);
+                    // An indented block's range starts after its indentation: drop that too.
+                    let before = &markdown[last..start];
+                    out.push_str(if needs_fence {
+                        before.trim_end_matches([' ', '\t'])
+                    } else {
+                        before
+                    });
                     if needs_fence {
                         out.push_str("```text\n");
                         out.push_str(&code.replace("```", "'''"));

@@ -130,9 +130,14 @@ fn struct_def(api: &Api, t: &TypeDef, name: &Ident, s: &Struct) -> TokenStream {
             pub #field: #field_ty,
         }
     });
+    let derive_default = if s.derive_default {
+        quote!(Default,)
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, #derive_default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
         }
@@ -250,6 +255,9 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
     let extra = format!("Told apart by the value of `{tag}`; an object with a value this crate does not know decodes as `{}`.", e.unknown);
     let doc = docs::attrs(&docs::render(&t.docs, &[extra]));
     let unknown = ident(&e.unknown);
+    let unknown_doc = docs::attrs(&format!(
+        "An object whose `{tag}` the spec this crate was generated from does not list."
+    ));
     let variants = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let vty = boxed_ty(api, &v.ty, v.boxed);
@@ -277,7 +285,7 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
-            /// An object whose `#tag` the spec this crate was generated from does not list.
+            #unknown_doc
             #unknown(::serde_json::Value),
         }
 

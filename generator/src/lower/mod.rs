@@ -86,6 +86,7 @@ pub fn lower(api: &OpenAPI, diags: &mut Vec<Diagnostic>) -> Api {
         .collect();
     check_defaults(&mut types);
     break_cycles(&mut types);
+    mark_defaultable(&mut types);
 
     Api {
         title: api.info.title.clone(),
@@ -378,6 +379,49 @@ fn break_cycles(types: &mut [TypeDef]) {
             }
             // An alias cannot hold a box; a cycle through one is boxed at a struct or enum.
             TypeKind::Alias(_) | TypeKind::StringEnum(_) => {}
+        }
+    }
+}
+
+/// Decides which structs derive `Default`: those whose required fields all have a `Default`
+/// (found by fixpoint, as types refer to each other) and carry no spec default that the
+/// derived one would contradict.
+fn mark_defaultable(types: &mut [TypeDef]) {
+    fn has_default(ty: &TypeRef, can: &[bool]) -> bool {
+        match ty {
+            TypeRef::Named(id) => can[*id],
+            _ => true,
+        }
+    }
+    let mut can = vec![false; types.len()];
+    loop {
+        let mut changed = false;
+        for (id, t) in types.iter().enumerate() {
+            if can[id] {
+                continue;
+            }
+            let ok = match &t.kind {
+                TypeKind::Struct(s) => s.fields.iter().all(|f| {
+                    f.optional
+                        || (f.default != FieldDefault::None || has_default(&f.ty, &can))
+                            && !matches!(f.default, FieldDefault::Value(_))
+                }),
+                TypeKind::StringEnum(e) => e.variants.len() == 1,
+                TypeKind::Alias(ty) => has_default(ty, &can),
+                TypeKind::Tagged(_) | TypeKind::Untagged(_) => false,
+            };
+            if ok {
+                can[id] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (t, can) in types.iter_mut().zip(can) {
+        if let TypeKind::Struct(s) = &mut t.kind {
+            s.derive_default = can;
         }
     }
 }

@@ -288,7 +288,10 @@ impl<'a> Lowerer<'a> {
         let mut fields = Vec::new();
         let mut names = Namer::new();
         self.add_fields(view, ctx, &[], &mut names, &mut fields);
-        TypeKind::Struct(Struct { fields })
+        TypeKind::Struct(Struct {
+            fields,
+            derive_default: false,
+        })
     }
 
     /// Adds `view`'s properties to `fields`. `extra_required` comes from sibling `allOf` parts.
@@ -363,7 +366,10 @@ impl<'a> Lowerer<'a> {
             };
             self.add_fields(&part_view, &part_ctx, &required, &mut names, &mut fields);
         }
-        TypeKind::Struct(Struct { fields })
+        TypeKind::Struct(Struct {
+            fields,
+            derive_default: false,
+        })
     }
 
     fn lower_string_enum(&mut self, values: &[String], ctx: &Ctx) -> TypeKind {
