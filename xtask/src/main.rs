@@ -1,0 +1,41 @@
+//! `cargo xtask`: the project's own commands. See `cargo xtask help`.
+
+mod codegen;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <command>
+
+Commands:
+  codegen [options]   Generate the client from a spec.
+      --spec PATH         spec to read (default: spec/portkey.yaml)
+      --overlay PATH      OpenAPI Overlay applied first (default: spec/portkey.overlay.yaml
+                          when generating from the default spec)
+      --no-overlay        apply no overlay
+      --out DIR           write a complete, buildable client crate into DIR instead of
+                          regenerating generated-client/src/generated
+      --check             change nothing; fail and name every file that is out of date
+      --deny-warnings     fail when the spec has warnings
+      --quiet             print only the summary line and errors
+  help                Show this text.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
