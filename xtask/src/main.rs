@@ -39,3 +39,25 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's usage example is `generated-client/examples/create_run.rs`, which
+    /// `cargo test` compiles: the README cannot show code that does not build.
+    #[test]
+    fn readme_example_is_the_compiled_example() {
+        let root = crate::codegen::root();
+        let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+        let example = std::fs::read_to_string(root.join("generated-client/examples/create_run.rs"))
+            .expect("example");
+        let block = readme
+            .split("```rust\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the README has a rust code block");
+        assert_eq!(
+            block, example,
+            "README.md's example differs from generated-client/examples/create_run.rs"
+        );
+    }
+}
