@@ -43,6 +43,15 @@ pub enum Error {
     /// unknown security scheme, body serialisation failure, ...
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A streamed response body broke off or was malformed after a 2xx status:
+    /// see [`StreamError`].
+    #[error(transparent)]
+    Stream(StreamError),
+    /// A local file could not be opened or read, e.g. by
+    /// [`FilePart::path`](crate::upload::FilePart::path). The message names the file;
+    /// [`std::io::Error::kind`] tells why (`NotFound`, `PermissionDenied`, ...).
+    #[error(transparent)]
+    Io(std::io::Error),
 }
 
 impl Error {
@@ -51,7 +60,11 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => Some(e.status()),
-            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) => None,
+            Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::InvalidRequest(_)
+            | Error::Stream(_)
+            | Error::Io(_) => None,
         }
     }
 
@@ -86,6 +99,23 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         self.api_error().and_then(ApiError::request_id)
     }
+}
+
+/// What went wrong with a streamed response body that began with a 2xx status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The body ended (the server closed the stream) before the `data: [DONE]` event
+    /// that marks a complete event stream. Any incomplete last event was discarded.
+    #[error("stream ended before [DONE]")]
+    EndedBeforeDone,
+    /// A single line or event of an event stream exceeded the parser's size limit
+    /// ([`MAX_EVENT_BYTES`](crate::sse::MAX_EVENT_BYTES) by default).
+    #[error("event stream line or event exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 /// A non-2xx response.

@@ -1,18 +1,26 @@
 //! The HTTP runtime that the generated operations call: base URL, credentials,
-//! request building and response decoding.
+//! request building and response decoding, including streamed responses
+//! ([`EventStream`], [`ByteStream`]) and multipart uploads ([`Request::multipart`]).
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::fmt;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
+use futures_core::Stream;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::{one_line, ApiError, DecodeError, Error};
+use crate::error::{one_line, ApiError, DecodeError, Error, StreamError};
+use crate::sse;
+use crate::upload::Form;
 
 /// Everything except RFC 3986 unreserved characters (`ALPHA DIGIT - . _ ~`).
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -276,7 +284,12 @@ struct Parts {
     method: Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<Bytes>,
+    body: Option<Payload>,
+}
+
+enum Payload {
+    Bytes(Bytes),
+    Multipart(Form),
 }
 
 impl fmt::Debug for Request {
@@ -288,8 +301,12 @@ impl fmt::Debug for Request {
                 let names: Vec<&str> = parts.headers.keys().map(HeaderName::as_str).collect();
                 s.field("method", &parts.method)
                     .field("url", &parts.url.as_str())
-                    .field("headers", &names)
-                    .field("body_len", &parts.body.as_ref().map(Bytes::len))
+                    .field("headers", &names);
+                match &parts.body {
+                    Some(Payload::Multipart(form)) => s.field("multipart", form),
+                    Some(Payload::Bytes(bytes)) => s.field("body_len", &Some(bytes.len())),
+                    None => s.field("body_len", &None::<usize>),
+                }
             }
             Err(e) => s.field("error", e),
         };
@@ -349,10 +366,58 @@ impl Request {
             let bytes = serde_json::to_vec(body).map_err(|e| {
                 Error::InvalidRequest(format!("could not serialise the request body: {e}"))
             })?;
-            parts.body = Some(Bytes::from(bytes));
+            parts.body = Some(Payload::Bytes(Bytes::from(bytes)));
             parts
                 .headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Ok(())
+        })
+    }
+
+    /// Like [`json`](Self::json), with `field` of the body set to `value` (replacing any
+    /// value the body has there), e.g. `"stream": true` for an operation's streaming form.
+    ///
+    /// The body must serialise as a JSON object; anything else is an
+    /// [`Error::InvalidRequest`] reported at send.
+    pub fn json_with<B: Serialize + ?Sized>(
+        self,
+        body: &B,
+        field: &str,
+        value: serde_json::Value,
+    ) -> Self {
+        self.update(|parts| {
+            let serialise_error = |e: serde_json::Error| {
+                Error::InvalidRequest(format!("could not serialise the request body: {e}"))
+            };
+            let mut object = match serde_json::to_value(body).map_err(serialise_error)? {
+                serde_json::Value::Object(object) => object,
+                other => {
+                    return Err(Error::InvalidRequest(format!(
+                        "the request body must be a JSON object to set `{}`, not {}",
+                        one_line(field, 100),
+                        json_kind(&other)
+                    )))
+                }
+            };
+            object.insert(field.to_owned(), value);
+            let bytes = serde_json::to_vec(&object).map_err(serialise_error)?;
+            parts.body = Some(Payload::Bytes(Bytes::from(bytes)));
+            parts
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Ok(())
+        })
+    }
+
+    /// Sets a `multipart/form-data` body. Its content type, with the boundary, replaces
+    /// any other; files in the form are streamed as the request is sent.
+    ///
+    /// An invalid content type given to a [`FilePart`](crate::upload::FilePart) is an
+    /// [`Error::InvalidRequest`] reported at send.
+    pub fn multipart(self, form: Form) -> Self {
+        self.update(|parts| {
+            form.check()?;
+            parts.body = Some(Payload::Multipart(form));
             Ok(())
         })
     }
@@ -362,7 +427,7 @@ impl Request {
         let body = body.into();
         self.header(CONTENT_TYPE.as_str(), content_type)
             .update(|parts| {
-                parts.body = Some(body);
+                parts.body = Some(Payload::Bytes(body));
                 Ok(())
             })
     }
@@ -399,18 +464,57 @@ impl Request {
         response.bytes().await.map_err(from_reqwest)
     }
 
+    /// Sends the request (with `accept: text/event-stream` unless another was set) and
+    /// returns a 2xx body as a stream of decoded Server-Sent Events; see [`EventStream`].
+    /// Non-2xx gives [`Error::Api`], as for [`send_json`](Self::send_json).
+    pub async fn send_events<T: DeserializeOwned>(
+        self,
+        mode: EventMode,
+    ) -> Result<EventStream<T>, Error> {
+        let request = self.update(|parts| {
+            parts
+                .headers
+                .entry(ACCEPT)
+                .or_insert(HeaderValue::from_static("text/event-stream"));
+            Ok(())
+        });
+        let response = request.send_response().await?;
+        Ok(EventStream {
+            inner: BodyStream::new(response),
+            parser: sse::Parser::new(),
+            pending: VecDeque::new(),
+            mode,
+            item: PhantomData,
+        })
+    }
+
+    /// Sends the request and returns a 2xx body as a stream of chunks, read as the stream
+    /// is polled (large downloads, audio). Non-2xx gives [`Error::Api`].
+    pub async fn send_byte_stream(self) -> Result<ByteStream, Error> {
+        let response = self.send_response().await?;
+        Ok(ByteStream {
+            inner: BodyStream::new(response),
+        })
+    }
+
     /// Sends the request and returns the 2xx response unread, e.g. to stream its body.
     /// Non-2xx gives [`Error::Api`].
     pub async fn send_response(self) -> Result<reqwest::Response, Error> {
         let Parts {
             method,
             url,
-            headers,
+            mut headers,
             body,
         } = self.parts?;
+        if let Some(Payload::Multipart(_)) = body {
+            // reqwest adds its own, with the boundary; two would confuse servers.
+            headers.remove(CONTENT_TYPE);
+        }
         let mut builder = self.client.request(method, url).headers(headers);
-        if let Some(body) = body {
-            builder = builder.body(body);
+        match body {
+            Some(Payload::Bytes(bytes)) => builder = builder.body(bytes),
+            Some(Payload::Multipart(form)) => builder = builder.multipart(form.into_reqwest()?),
+            None => {}
         }
         let response = builder.send().await.map_err(from_reqwest)?;
         let status = response.status();
@@ -420,6 +524,240 @@ impl Request {
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(from_reqwest)?;
         Err(Error::Api(Box::new(ApiError::new(status, headers, body))))
+    }
+}
+
+/// How [`Request::send_events`] decodes each event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventMode {
+    /// Each event's `data` is one JSON value of the item type (as in OpenAI's
+    /// chat/completions chunks); the event name is ignored.
+    Data,
+    /// Each event decodes as the item type from `{"event": <event name>, "data": <data
+    /// parsed as JSON>}` (as in OpenAI's Assistants run streams, whose schemas model such
+    /// an object). An event without a name is named `message`, as in the SSE standard.
+    Envelope,
+}
+
+/// A 2xx response body being read: its status, headers and chunks.
+struct BodyStream {
+    status: StatusCode,
+    headers: HeaderMap,
+    content_length: Option<u64>,
+    /// `None` once the body ended or failed; dropping it closes the connection.
+    chunks: Option<Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>>,
+}
+
+impl BodyStream {
+    fn new(response: reqwest::Response) -> Self {
+        BodyStream {
+            status: response.status(),
+            headers: response.headers().clone(),
+            content_length: response.content_length(),
+            chunks: Some(Box::pin(response.bytes_stream())),
+        }
+    }
+
+    /// The next chunk; `None` at the end of the body. After an error or the end, always
+    /// `None`.
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+        let Some(chunks) = self.chunks.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let next = ready!(chunks.as_mut().poll_next(cx));
+        Poll::Ready(match next {
+            Some(Ok(chunk)) => Some(Ok(chunk)),
+            Some(Err(e)) => {
+                self.chunks = None;
+                Some(Err(from_reqwest(e)))
+            }
+            None => {
+                self.chunks = None;
+                None
+            }
+        })
+    }
+}
+
+/// A 2xx response body of Server-Sent Events, decoded as items of type `T`: see
+/// [`Request::send_events`]. Consume it with `StreamExt::next` from `futures-util`
+/// (or any other `Stream` combinator library).
+///
+/// - The body is read only as the stream is polled; dropping the stream closes the
+///   connection.
+/// - `data: [DONE]` ends the stream, whatever its event name. Events whose data is empty
+///   (or only whitespace) are skipped, and so are comments such as keep-alives.
+/// - An event whose data is not JSON or does not decode as `T` is an [`Error::Decode`]
+///   item, holding the event's data as its body; the stream goes on after it.
+/// - A body that ends without `[DONE]` gives one [`Error::Stream`] item,
+///   [`StreamError::EndedBeforeDone`]; a connection that fails mid-stream gives one
+///   [`Error::Transport`] (or [`Error::Timeout`]) item; a line or event over
+///   [`sse::MAX_EVENT_BYTES`] gives [`StreamError::TooLarge`]. The stream then ends.
+///   Servers that never send `[DONE]` therefore always end with the `EndedBeforeDone`
+///   item: treat it as the end if that is how such a server signals completion.
+/// - Once ended, it keeps returning `None`.
+pub struct EventStream<T> {
+    inner: BodyStream,
+    parser: sse::Parser,
+    /// Events parsed from the last chunk, not yet returned.
+    pending: VecDeque<sse::Event>,
+    mode: EventMode,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> EventStream<T> {
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The response headers (a request id, rate limits, ...).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The last event ID the server sent, for resuming where supported.
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.parser.last_event_id()
+    }
+
+    fn end(&mut self) {
+        self.inner.chunks = None;
+        self.pending.clear();
+    }
+}
+
+impl<T: DeserializeOwned> EventStream<T> {
+    fn decode(&self, event: sse::Event) -> Result<T, Error> {
+        let status = self.inner.status;
+        let decode_error = |path: String, e: serde_json::Error, body: Bytes| {
+            Error::Decode(Box::new(DecodeError::new(status, path, e, body)))
+        };
+        match self.mode {
+            EventMode::Data => decode_json(status, Bytes::from(event.data)),
+            EventMode::Envelope => {
+                let body = Bytes::from(event.data);
+                let data: serde_json::Value = serde_json::from_slice(&body)
+                    .map_err(|e| decode_error("data".to_owned(), e, body.clone()))?;
+                let name = event.event.unwrap_or_else(|| "message".to_owned());
+                let mut envelope = serde_json::Map::new();
+                envelope.insert("event".to_owned(), serde_json::Value::String(name));
+                envelope.insert("data".to_owned(), data);
+                serde_path_to_error::deserialize(serde_json::Value::Object(envelope))
+                    .map_err(|e| decode_error(e.path().to_string(), e.into_inner(), body))
+            }
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Stream for EventStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(event) = this.pending.pop_front() {
+                if event.data.trim() == "[DONE]" {
+                    this.end();
+                    return Poll::Ready(None);
+                }
+                if event.data.trim().is_empty() {
+                    continue;
+                }
+                return Poll::Ready(Some(this.decode(event)));
+            }
+            if this.inner.chunks.is_none() {
+                return Poll::Ready(None);
+            }
+            match ready!(this.inner.poll_chunk(cx)) {
+                Some(Ok(chunk)) => match this.parser.push(&chunk) {
+                    Ok(events) => this.pending.extend(events),
+                    Err(e) => {
+                        this.end();
+                        return Poll::Ready(Some(Err(Error::Stream(e))));
+                    }
+                },
+                Some(Err(e)) => {
+                    this.end();
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None => {
+                    let e = this.parser.finish().err();
+                    return Poll::Ready(Some(Err(Error::Stream(
+                        e.unwrap_or(StreamError::EndedBeforeDone),
+                    ))));
+                }
+            }
+        }
+    }
+}
+
+impl<T> fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream")
+            .field("status", &self.inner.status)
+            .field("mode", &self.mode)
+            .field("item", &std::any::type_name::<T>())
+            .field("pending_events", &self.pending.len())
+            .field("ended", &self.inner.chunks.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A 2xx response body as a stream of chunks, read only as the stream is polled: see
+/// [`Request::send_byte_stream`]. Dropping it closes the connection.
+///
+/// A connection that fails mid-body gives one [`Error::Transport`] (or
+/// [`Error::Timeout`]) item, after which the stream ends; once ended, it keeps
+/// returning `None`.
+pub struct ByteStream {
+    inner: BodyStream,
+}
+
+impl ByteStream {
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The response headers (content type, content disposition, ...).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The body's length, when the server announced it.
+    pub fn content_length(&self) -> Option<u64> {
+        self.inner.content_length
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().inner.poll_chunk(cx)
+    }
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByteStream")
+            .field("status", &self.inner.status)
+            .field("content_length", &self.inner.content_length)
+            .field("ended", &self.inner.chunks.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Names a JSON value's kind for messages: `an array`, `a string`, ...
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
