@@ -19,26 +19,33 @@ pub fn format_file(path: &str, file: &EmittedFile, source: &str) -> Result<Strin
     ))
 }
 
-/// prettyplease puts top-level items on consecutive lines; a blank line between them reads
-/// better in a diff. Runs of `mod`/`use` declarations stay together.
+/// prettyplease puts items on consecutive lines; a blank line between them reads better in a
+/// diff. Items are separated at the top level and one level in (methods in an `impl`); runs of
+/// `mod`/`use` declarations stay together.
 fn space_items(code: &str) -> String {
+    const STARTS: &[&str] = &[
+        "///", "#[", "pub ", "fn ", "impl", "const ", "type ", "crate::", "mod ", "use ",
+    ];
     let is_decl = |l: &str| {
         ["mod ", "pub mod ", "use ", "pub use "]
             .iter()
             .any(|p| l.starts_with(p))
     };
+    let indent = |l: &str| l.len() - l.trim_start().len();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev: Option<&str> = None;
     for line in code.lines() {
         if let Some(p) = prev {
-            let closes_item = !p.starts_with(char::is_whitespace)
-                && !p.starts_with("//")
-                && (p.starts_with('}') || p.ends_with(';'));
+            let level = indent(p);
+            let (pt, lt) = (p.trim_start(), line.trim_start());
+            let closes_item = level <= 4
+                && !pt.starts_with("//")
+                && (pt.starts_with('}') || (level == 0 && pt.ends_with(';')));
             let starts_item = !line.is_empty()
-                && !line.starts_with(char::is_whitespace)
-                && !line.starts_with('}');
+                && indent(line) == level
+                && STARTS.iter().any(|s| lt.starts_with(s));
             let module_doc_ends = p.starts_with("//!") && !line.starts_with("//!");
-            if (closes_item && starts_item && !(is_decl(p) && is_decl(line))) || module_doc_ends {
+            if (closes_item && starts_item && !(is_decl(pt) && is_decl(lt))) || module_doc_ends {
                 out.push('\n');
             }
         }

@@ -204,6 +204,10 @@ pub struct Operation {
     pub params: Option<ParamsStruct>,
     pub body: Option<Body>,
     pub response: Response,
+    /// A second method that streams server-sent events, when the operation can.
+    pub stream: Option<Stream>,
+    /// A method returning the body as a byte stream, for binary responses.
+    pub byte_stream: Option<String>,
     /// Security scheme ids this operation accepts.
     pub security: Vec<String>,
 }
@@ -235,6 +239,19 @@ pub struct ParamsStruct {
 pub struct Body {
     pub ty: TypeRef,
     pub required: bool,
+}
+
+/// How an operation streams server-sent events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stream {
+    /// Method name, unique (`create_run_stream`).
+    pub name: String,
+    /// What each event decodes into.
+    pub item: TypeRef,
+    /// Events decode from `{"event": name, "data": data}` rather than from the data alone.
+    pub envelope: bool,
+    /// The body property set to `true` to ask for a stream (`stream`).
+    pub flag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

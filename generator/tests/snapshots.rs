@@ -48,6 +48,7 @@ snapshot_tests!(
     all_of,
     any_of_open_enum,
     defaults,
+    discriminator,
     docs,
     inline_names,
     maps,

@@ -228,7 +228,6 @@ fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
 }
 
 pub fn operation(api: &Api, op: &Operation) -> TokenStream {
-    let name = ident(&op.name);
     let method = ident(&op.method.to_ascii_uppercase());
     let mut text = Vec::new();
     if let Some(s) = &op.summary {
@@ -311,45 +310,114 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+    // How the body is attached: as given, or with the stream flag set.
+    let attach_body = |flag: Option<&str>| -> Option<TokenStream> {
+        let body = op.body.as_ref()?;
+        let attach = match flag {
+            Some(flag) => quote!(request.json_with(body, #flag, ::serde_json::Value::Bool(true))),
+            None => quote!(request.json(body)),
+        };
+        Some(if body.required {
+            quote!(request = #attach;)
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(body) = body {
+                    request = #attach;
+                }
+            }
+        })
+    };
     if let Some(body) = &op.body {
         let body_ty = ty(api, &body.ty, Scope::Crate);
-        if body.required {
-            args.push(quote!(body: &#body_ty));
-            sends.push(quote!(request = request.json(body);));
+        args.push(if body.required {
+            quote!(body: &#body_ty)
         } else {
-            args.push(quote!(body: ::std::option::Option<&#body_ty>));
-            sends.push(quote! {
-                if let ::std::option::Option::Some(body) = body {
-                    request = request.json(body);
-                }
-            });
-        }
+            quote!(body: ::std::option::Option<&#body_ty>)
+        });
     }
-    let (ret, send) = match &op.response {
-        Response::Json(r) => (ty(api, r, Scope::Crate), quote!(send_json)),
-        Response::Empty => (quote!(()), quote!(send_empty)),
-        Response::Bytes => (quote!(::bytes::Bytes), quote!(send_bytes)),
-    };
     let security = &op.security;
     let path_expr = if encodes.is_empty() {
         quote!(#path_fmt)
     } else {
         quote!(&::std::format!(#path_fmt))
     };
-    let mutable = if sends.is_empty() {
-        TokenStream::new()
-    } else {
-        quote!(mut)
-    };
-    quote! {
-        impl crate::Client {
+    let method_fn = |name: &str,
+                     doc: &TokenStream,
+                     ret: TokenStream,
+                     body: Option<TokenStream>,
+                     send: TokenStream| {
+        let name = ident(name);
+        let mutable = if sends.is_empty() && body.is_none() {
+            TokenStream::new()
+        } else {
+            quote!(mut)
+        };
+        quote! {
             #doc
             pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, crate::Error> {
                 #(#encodes)*
                 let #mutable request = self.runtime().request(::reqwest::Method::#method, #path_expr, &[#(#security),*]);
                 #(#sends)*
-                request.#send().await
+                #body
+                #send
             }
+        }
+    };
+
+    let (ret, send) = match &op.response {
+        Response::Json(r) => (ty(api, r, Scope::Crate), quote!(request.send_json().await)),
+        Response::Empty => (quote!(()), quote!(request.send_empty().await)),
+        Response::Bytes => (quote!(::bytes::Bytes), quote!(request.send_bytes().await)),
+    };
+    let mut methods = vec![method_fn(&op.name, &doc, ret, attach_body(None), send)];
+    if let Some(stream) = &op.stream {
+        let item = ty(api, &stream.item, Scope::Crate);
+        let mode = if stream.envelope {
+            quote!(crate::runtime::EventMode::Envelope)
+        } else {
+            quote!(crate::runtime::EventMode::Data)
+        };
+        let how = match &stream.flag {
+            Some(flag) => format!(" It sends the body with `\"{flag}\": true`."),
+            None => String::new(),
+        };
+        let shape = if stream.envelope {
+            " Each event is decoded from `{\"event\": <event name>, \"data\": <data>}`."
+        } else {
+            ""
+        };
+        let doc = docs::attrs(&format!(
+            "Like [`Client::{}`], but answers with a stream of server-sent events, ending at `data: [DONE]`.{how}{shape}\n\n`{} {}`",
+            op.name,
+            op.method.to_ascii_uppercase(),
+            op.path
+        ));
+        methods.push(method_fn(
+            &stream.name,
+            &doc,
+            quote!(crate::runtime::EventStream<#item>),
+            attach_body(stream.flag.as_deref()),
+            quote!(request.send_events(#mode).await),
+        ));
+    }
+    if let Some(name) = &op.byte_stream {
+        let doc = docs::attrs(&format!(
+            "Like [`Client::{}`], but yields the body as it arrives, for large downloads.\n\n`{} {}`",
+            op.name,
+            op.method.to_ascii_uppercase(),
+            op.path
+        ));
+        methods.push(method_fn(
+            name,
+            &doc,
+            quote!(crate::runtime::ByteStream),
+            attach_body(None),
+            quote!(request.send_byte_stream().await),
+        ));
+    }
+    quote! {
+        impl crate::Client {
+            #(#methods)*
         }
     }
 }

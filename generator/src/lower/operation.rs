@@ -72,6 +72,26 @@ impl Lowerer<'_> {
         names: &mut Namer,
         security: &[SecurityScheme],
     ) -> Option<Operation> {
+        // A WebSocket upgrade has no request/response shape a method could return.
+        let upgrades = op
+            .responses
+            .responses
+            .keys()
+            .any(|c| *c == StatusCode::Code(101));
+        let succeeds = op.responses.responses.keys().any(|c| match c {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        });
+        if upgrades && !succeeds {
+            self.diags.push(
+                Diagnostic::warning(
+                    at,
+                    format!("`{} {path}` answers 101 Switching Protocols (a WebSocket upgrade); no method is generated", method.to_ascii_uppercase()),
+                )
+                .with_help("connect a WebSocket client to the base URL plus this path, with the same credential headers"),
+            );
+            return None;
+        }
         let base = match &op.operation_id {
             Some(id) => naming::field_name(id),
             None => name_from_path(method, path),
@@ -218,6 +238,14 @@ impl Lowerer<'_> {
             Some(rb) => Some(self.lower_body(rb, at, &pascal, &module)?),
         };
         let response = self.lower_response(op, at, &pascal, &module);
+        let stream = self
+            .lower_stream(op, at, &pascal, &module, body.as_ref(), &response)
+            .map(|mut s| {
+                s.name = names.unique(&format!("{name}_stream"));
+                s
+            });
+        let byte_stream =
+            (response == Response::Bytes).then(|| names.unique(&format!("{name}_byte_stream")));
 
         // The union of every scheme the operation's security alternatives name.
         let requirements = op.security.as_ref().or(self.api.security.as_ref());
@@ -244,6 +272,8 @@ impl Lowerer<'_> {
             params: params_struct,
             body,
             response,
+            stream,
+            byte_stream,
             security: schemes,
         })
     }
@@ -407,6 +437,139 @@ impl Lowerer<'_> {
                 Response::Bytes
             }
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// A streaming variant of the operation: from a `text/event-stream` response, or from a
+    /// boolean `stream` property of the JSON body. The event type comes from the event-stream
+    /// schema, else the operation's `x-stream-event` extension (set it in an overlay), else the
+    /// `{X}StreamResponse` schema of a `{X}Response`; failing those, events are JSON values.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_stream(
+        &mut self,
+        op: &OaOperation,
+        at: &str,
+        pascal: &str,
+        module: &str,
+        body: Option<&Body>,
+        response: &Response,
+    ) -> Option<Stream> {
+        let flag = body.and_then(|b| self.stream_flag(&b.ty));
+        let sse = op
+            .responses
+            .responses
+            .iter()
+            .find_map(|(code, r)| match (code, r) {
+                (StatusCode::Code(200..=299), ReferenceOr::Item(r)) => r
+                    .content
+                    .iter()
+                    .find(|(ct, _)| {
+                        ct.split(';').next().unwrap_or("").trim() == "text/event-stream"
+                    })
+                    .map(|(ct, media)| (code.to_string(), ct.clone(), media.schema.clone())),
+                _ => None,
+            });
+        let (item, envelope) = if let Some((code, ct, schema)) = sse {
+            match schema {
+                Some(schema) => {
+                    let envelope = self.is_envelope(&schema, 0);
+                    let ctx = Ctx {
+                        name: format!("{pascal}Event"),
+                        module: module.to_string(),
+                        pointer: pointer_join(at, &["responses", &code, "content", &ct, "schema"]),
+                        reserved: None,
+                    };
+                    (self.lower_ref_or(&schema, &ctx).ty, envelope)
+                }
+                None => (TypeRef::Json, false),
+            }
+        } else if flag.is_some() {
+            match op.extensions.get("x-stream-event") {
+                Some(ext) => {
+                    let envelope = ext
+                        .get("envelope")
+                        .and_then(serde_json::Value::as_bool)
+                        .unwrap_or(false);
+                    let item = match ext
+                        .pointer("/schema/$ref")
+                        .and_then(serde_json::Value::as_str)
+                    {
+                        Some(reference) => self
+                            .resolve_ref(reference, &format!("{at}/x-stream-event/schema"))
+                            .map_or(TypeRef::Json, TypeRef::Named),
+                        None => TypeRef::Json,
+                    };
+                    (item, envelope)
+                }
+                None => {
+                    let by_name = match response {
+                        Response::Json(TypeRef::Named(id)) => {
+                            self.names[*id].strip_suffix("Response").and_then(|stem| {
+                                self.named.get(&format!("{stem}StreamResponse")).copied()
+                            })
+                        }
+                        _ => None,
+                    };
+                    match by_name {
+                        Some(id) => (TypeRef::Named(id), false),
+                        None => {
+                            self.diags.push(
+                                Diagnostic::warning(
+                                    at,
+                                    "the body has a `stream` flag but the spec does not say what the events are; they are typed as JSON values",
+                                )
+                                .with_help("name the event schema in an overlay: `x-stream-event: {schema: {$ref: ...}, envelope: false}` on the operation"),
+                            );
+                            (TypeRef::Json, false)
+                        }
+                    }
+                }
+            }
+        } else {
+            return None;
+        };
+        Some(Stream {
+            // Decided by the caller, which owns the method names.
+            name: String::new(),
+            item,
+            envelope,
+            flag,
+        })
+    }
+
+    /// The wire name of a boolean `stream` property of a JSON body.
+    fn stream_flag(&self, body: &TypeRef) -> Option<String> {
+        let TypeRef::Named(id) = body else {
+            return None;
+        };
+        match &self.types.get(*id)?.as_ref()?.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| f.wire_name == "stream" && f.ty == TypeRef::Boolean)
+                .map(|f| f.wire_name.clone()),
+            TypeKind::Alias(inner) => self.stream_flag(inner),
+            _ => None,
+        }
+    }
+
+    /// Whether events are modelled as `{event, data}` objects (OpenAI's Assistants streams).
+    fn is_envelope(&self, schema: &ReferenceOr<openapiv3::Schema>, depth: usize) -> bool {
+        let Some(schema) = self.deref(schema).filter(|_| depth < 4) else {
+            return false;
+        };
+        let view = super::view::View::of(schema);
+        if view
+            .properties
+            .is_some_and(|p| p.contains_key("event") && p.contains_key("data"))
+        {
+            return true;
+        }
+        view.one_of
+            .iter()
+            .chain(view.any_of)
+            .any(|alt| self.is_envelope(alt, depth + 1))
     }
 }
 

@@ -490,7 +490,9 @@ impl<'a> Lowerer<'a> {
         TypeKind::Untagged(Untagged { variants })
     }
 
-    /// `oneOf` of objects that share a required property fixed to one value per alternative.
+    /// `oneOf` of objects told apart by one property: the `discriminator`'s (values from its
+    /// `mapping`, else the property's one allowed value, else the schema name), or else a
+    /// required property every alternative fixes to a different single value.
     fn try_tagged(
         &mut self,
         view: &View,
@@ -498,18 +500,22 @@ impl<'a> Lowerer<'a> {
         keyword: &str,
         ctx: &Ctx,
     ) -> Option<TypeKind> {
-        let schemas: Vec<&Schema> = alternatives
-            .iter()
-            .map(|a| self.deref(a))
-            .collect::<Option<_>>()?;
+        let schemas: Option<Vec<&Schema>> = alternatives.iter().map(|a| self.deref(a)).collect();
+        let discriminator = view.discriminator();
+        let Some(schemas) = schemas else {
+            if let Some(d) = discriminator {
+                self.diags.push(Diagnostic::warning(
+                    format!("{}/discriminator", ctx.pointer),
+                    format!("discriminator `{}`: an alternative does not resolve; decoded by trying each alternative in order", d.property_name),
+                ));
+            }
+            return None;
+        };
         let views: Vec<View> = schemas.iter().map(|s| View::of(s)).collect();
-        if views.len() < 2 || views.iter().any(|v| !v.has_properties()) {
+        if views.len() < 2 {
             return None;
         }
-        let tag_value = |v: &View, prop: &str| -> Option<String> {
-            if !v.required.iter().any(|r| r == prop) {
-                return None;
-            }
+        let fixed_value = |v: &View, prop: &str| -> Option<String> {
             let schema = match v.properties?.get(prop)? {
                 ReferenceOr::Item(s) => s.as_ref(),
                 ReferenceOr::Reference { .. } => return None,
@@ -519,38 +525,126 @@ impl<'a> Lowerer<'a> {
                 _ => None,
             }
         };
-        let candidates: Vec<String> = match view.discriminator() {
-            Some(d) => vec![d.property_name.clone()],
-            None => views[0].properties?.keys().cloned().collect(),
+        let values: Vec<Vec<String>> = match discriminator {
+            Some(d) => {
+                let prop = d.property_name.as_str();
+                let mut all = Vec::new();
+                let mut lacking = Vec::new();
+                for (alt, v) in alternatives.iter().zip(&views) {
+                    let reference = match alt {
+                        ReferenceOr::Reference { reference } => Some(reference.as_str()),
+                        ReferenceOr::Item(_) => None,
+                    };
+                    let mapped: Vec<String> = d
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| Some(target.as_str()) == reference)
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    let has_prop = v.properties.is_some_and(|p| p.contains_key(prop));
+                    let found = if !mapped.is_empty() {
+                        Some(mapped)
+                    } else if let Some(value) = fixed_value(v, prop) {
+                        Some(vec![value])
+                    } else if has_prop {
+                        // OpenAPI's implicit mapping: the schema's name.
+                        reference
+                            .and_then(|r| r.strip_prefix(REF_PREFIX))
+                            .map(|n| vec![unescape(n)])
+                    } else {
+                        None
+                    };
+                    match found {
+                        Some(values) => all.push(values),
+                        None => lacking.push(match reference {
+                            Some(r) => r.rsplit('/').next().unwrap_or(r).to_string(),
+                            None => "an inline alternative".to_string(),
+                        }),
+                    }
+                }
+                if !lacking.is_empty() {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            format!("{}/discriminator", ctx.pointer),
+                            format!(
+                                "discriminator `{prop}` cannot tell {} apart (no such property, no mapping); decoded by trying each alternative in order",
+                                lacking.join(", ")
+                            ),
+                        )
+                        .with_help(format!("add `{prop}` to those schemas, or a `mapping`")),
+                    );
+                    return None;
+                }
+                all
+            }
+            None => {
+                if views.iter().any(|v| !v.has_properties()) {
+                    return None;
+                }
+                let candidates: Vec<String> = views[0].properties?.keys().cloned().collect();
+                let tag = candidates.into_iter().find(|p| {
+                    let vals: Option<Vec<String>> = views
+                        .iter()
+                        .map(|v| {
+                            v.required
+                                .iter()
+                                .any(|r| r == p)
+                                .then(|| fixed_value(v, p))
+                                .flatten()
+                        })
+                        .collect();
+                    vals.is_some_and(|vals| {
+                        let mut sorted = vals.clone();
+                        sorted.sort();
+                        sorted.dedup();
+                        sorted.len() == vals.len()
+                    })
+                })?;
+                let tag_values = views
+                    .iter()
+                    .map(|v| fixed_value(v, &tag).map(|x| vec![x]))
+                    .collect::<Option<Vec<_>>>()?;
+                return Some(self.build_tagged(tag, alternatives, tag_values, keyword, ctx));
+            }
         };
-        let tag = candidates.into_iter().find(|p| {
-            let values: Option<Vec<String>> = views.iter().map(|v| tag_value(v, p)).collect();
-            values.is_some_and(|vals| {
-                let mut sorted = vals.clone();
-                sorted.sort();
-                sorted.dedup();
-                sorted.len() == vals.len()
-            })
-        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        if values.iter().flatten().any(|v| !seen.insert(v.clone())) {
+            self.diags.push(Diagnostic::warning(
+                format!("{}/discriminator", ctx.pointer),
+                "discriminator values are not unique; decoded by trying each alternative in order",
+            ));
+            return None;
+        }
+        let tag = discriminator?.property_name.clone();
+        Some(self.build_tagged(tag, alternatives, values, keyword, ctx))
+    }
+
+    fn build_tagged(
+        &mut self,
+        tag: String,
+        alternatives: &[ReferenceOr<Schema>],
+        values: Vec<Vec<String>>,
+        keyword: &str,
+        ctx: &Ctx,
+    ) -> TypeKind {
         let mut names = Namer::new();
+        names.reserve("Unknown");
         let mut variants = Vec::new();
-        for (i, (alt, v)) in alternatives.iter().zip(&views).enumerate() {
-            let value = tag_value(v, &tag)?;
-            let name = names.unique(&naming::variant_name(&value));
+        for (i, (alt, values)) in alternatives.iter().zip(values).enumerate() {
+            let name = names.unique(&naming::variant_name(&values[0]));
             let lowered = self.lower_ref_or(alt, &ctx.child(&name, &[keyword, &i.to_string()]));
             variants.push(TaggedVariant {
                 name,
-                values: vec![value],
+                values,
                 ty: lowered.ty,
                 boxed: false,
             });
         }
-        let unknown = names.unique("Unknown");
-        Some(TypeKind::Tagged(Tagged {
+        TypeKind::Tagged(Tagged {
             tag,
             variants,
-            unknown,
-        }))
+            unknown: "Unknown".to_string(),
+        })
     }
 }
 
