@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's own commands. See `cargo xtask help`.
 
 mod codegen;
+mod full_specs;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,10 @@ Commands:
       --check             change nothing; fail and name every file that is out of date
       --deny-warnings     fail when the spec has warnings
       --quiet             print only the summary line and errors
+  full-specs [--no-build]
+                      Generate crates from the full Portkey specs in ../shared/specs/ into
+                      target/full-specs/, check them with clippy and rustdoc (warnings
+                      denied), and print a report.
   help                Show this text.
 ";
 
@@ -25,6 +30,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
+        Some("full-specs") => full_specs::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
