@@ -871,3 +871,41 @@ async fn fully_populated_run_object_round_trips() {
         .expect("run decodes");
     assert_eq!(received, run);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Streaming
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_run_stream_asks_for_a_stream_and_yields_each_event() {
+    let sse = concat!(
+        ": keep-alive\n\n",
+        "event: thread.run.created\n",
+        "data: {\"id\":\"run_abc123\",\"status\":\"queued\"}\n\n",
+        "event: thread.message.delta\n",
+        "data: {\"id\":\"msg_1\",\"delta\":{\"content\":[{\"index\":0,\"type\":\"text\"}]}}\n\n",
+        "event: done\n",
+        "data: [DONE]\n\n",
+    );
+    let server = server_answering(
+        ResponseTemplate::new(200).set_body_raw(sse.as_bytes().to_vec(), "text/event-stream"),
+    )
+    .await;
+    let mut stream = client(&server)
+        .create_run_stream(THREAD_ID, &minimal_request())
+        .await
+        .expect("the stream starts");
+    let mut events = Vec::new();
+    while let Some(event) = futures_util::StreamExt::next(&mut stream).await {
+        events.push(event.expect("each event decodes"));
+    }
+    assert_eq!(
+        events,
+        [
+            json!({"event": "thread.run.created", "data": {"id": "run_abc123", "status": "queued"}}),
+            json!({"event": "thread.message.delta", "data": {"id": "msg_1", "delta": {"content": [{"index": 0, "type": "text"}]}}}),
+        ]
+    );
+    let body: Value = only_request(&server).await.body_json().expect("JSON body");
+    assert_eq!(body, json!({"assistant_id": ASSISTANT_ID, "stream": true}));
+}

@@ -14,28 +14,33 @@ const SECURITY_SCHEMES: &[crate::runtime::SecurityScheme] = &[
             header: "x-portkey-api-key",
         },
     },
+
     crate::runtime::SecurityScheme {
         id: "Virtual-Key",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
             header: "x-portkey-virtual-key",
         },
     },
+
     crate::runtime::SecurityScheme {
         id: "Provider-Auth",
         kind: crate::runtime::SchemeKind::Bearer,
     },
+
     crate::runtime::SecurityScheme {
         id: "Provider-Name",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
             header: "x-portkey-provider",
         },
     },
+
     crate::runtime::SecurityScheme {
         id: "Config",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
             header: "x-portkey-config",
         },
     },
+
     crate::runtime::SecurityScheme {
         id: "Custom-Host",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
@@ -62,10 +67,12 @@ impl Client {
             ),
         }
     }
+
     /// A client configured from the environment only (see [`ClientBuilder::from_env`]).
     pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
         Self::builder().from_env().build()
     }
+
     /// The runtime that sends requests: for requests the spec does not describe.
     pub fn runtime(&self) -> &crate::runtime::Runtime {
         &self.runtime
@@ -88,11 +95,13 @@ impl ClientBuilder {
         self.runtime.base_url(url);
         self
     }
+
     /// Sends requests through this `reqwest` client (proxies, TLS settings, timeouts).
     pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
         self.runtime.http_client(client);
         self
     }
+
     /// Sent as the `x-portkey-api-key` header to operations that accept the `Portkey-Key` security scheme. [`ClientBuilder::from_env`] reads it from `PORTKEY_API_KEY`. Never shown in `Debug` output.
     pub fn api_key(
         mut self,
@@ -101,6 +110,7 @@ impl ClientBuilder {
         self.runtime.credential("Portkey-Key", value);
         self
     }
+
     /// Sent as the `x-portkey-virtual-key` header to operations that accept the `Virtual-Key` security scheme. [`ClientBuilder::from_env`] reads it from `PORTKEY_VIRTUAL_KEY`. Never shown in `Debug` output.
     pub fn virtual_key(
         mut self,
@@ -109,6 +119,7 @@ impl ClientBuilder {
         self.runtime.credential("Virtual-Key", value);
         self
     }
+
     /// Sent as `Authorization: Bearer <value>` to operations that accept the `Provider-Auth` security scheme. Never shown in `Debug` output.
     pub fn provider_auth(
         mut self,
@@ -117,6 +128,7 @@ impl ClientBuilder {
         self.runtime.credential("Provider-Auth", value);
         self
     }
+
     /// Sent as the `x-portkey-provider` header to operations that accept the `Provider-Name` security scheme. [`ClientBuilder::from_env`] reads it from `PORTKEY_PROVIDER`. Never shown in `Debug` output.
     pub fn provider(
         mut self,
@@ -125,6 +137,7 @@ impl ClientBuilder {
         self.runtime.credential("Provider-Name", value);
         self
     }
+
     /// Sent as the `x-portkey-config` header to operations that accept the `Config` security scheme. [`ClientBuilder::from_env`] reads it from `PORTKEY_CONFIG`. Never shown in `Debug` output.
     pub fn config(
         mut self,
@@ -133,6 +146,7 @@ impl ClientBuilder {
         self.runtime.credential("Config", value);
         self
     }
+
     /// Sent as the `x-portkey-custom-host` header to operations that accept the `Custom-Host` security scheme. [`ClientBuilder::from_env`] reads it from `PORTKEY_CUSTOM_HOST`. Never shown in `Debug` output.
     pub fn custom_host(
         mut self,
@@ -141,6 +155,7 @@ impl ClientBuilder {
         self.runtime.credential("Custom-Host", value);
         self
     }
+
     /// Applies the settings found in the environment; variables that are not set leave the setting alone.
     ///
     /// - `PORTKEY_API_KEY`: [`ClientBuilder::api_key`]
@@ -174,6 +189,7 @@ impl ClientBuilder {
         }
         self
     }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> ::std::result::Result<Client, crate::Error> {
         ::std::result::Result::Ok(Client {

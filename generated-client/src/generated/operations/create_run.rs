@@ -30,4 +30,34 @@ impl crate::Client {
         request = request.json(body);
         request.send_json().await
     }
+
+    /// Like [`Client::create_run`], but answers with a stream of server-sent events, ending at `data: [DONE]`. It sends the body with `"stream": true`. Each event is decoded from `{"event": <event name>, "data": <data>}`.
+    ///
+    /// `POST /threads/{thread_id}/runs`
+    pub async fn create_run_stream(
+        &self,
+        thread_id: &str,
+        body: &crate::types::CreateRunRequest,
+    ) -> ::std::result::Result<
+        crate::runtime::EventStream<::serde_json::Value>,
+        crate::Error,
+    > {
+        let thread_id = crate::runtime::encode_path_segment(thread_id);
+        let mut request = self
+            .runtime()
+            .request(
+                ::reqwest::Method::POST,
+                &::std::format!("/threads/{thread_id}/runs"),
+                &[
+                    "Portkey-Key",
+                    "Virtual-Key",
+                    "Provider-Auth",
+                    "Provider-Name",
+                    "Config",
+                    "Custom-Host",
+                ],
+            );
+        request = request.json_with(body, "stream", ::serde_json::Value::Bool(true));
+        request.send_events(crate::runtime::EventMode::Envelope).await
+    }
 }
