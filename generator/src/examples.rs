@@ -5,7 +5,6 @@
 //! schema to the letter fails on the real server. Each such contradiction becomes a warning
 //! that names the example, the schema it contradicts, and the overlay action that fixes it.
 
-use openapiv3::OpenAPI;
 use serde_json::Value;
 
 use crate::diagnostic::{escape_segment, Diagnostic};
@@ -23,81 +22,100 @@ pub struct Mismatch {
     pub nullable_fix: Option<String>,
 }
 
-/// Adds a warning for every example that does not decode into its generated type.
-pub fn check(api: &Api, _spec: &OpenAPI, raw: &Value, diags: &mut Vec<Diagnostic>) {
-    // Examples of named schemas: `example` and Portkey's `x-code-samples.example`.
-    for t in &api.types {
-        let Some(name) = t.pointer.strip_prefix("#/components/schemas/") else {
-            continue;
-        };
-        if name.contains('/') {
-            continue;
-        }
+/// One example from the spec, with the type it should decode into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// JSON pointer of the example.
+    pub pointer: String,
+    pub ty: TypeRef,
+    /// The example as JSON text (as written, for `x-code-samples`).
+    pub text: String,
+}
+
+/// Every example that belongs to a generated type: schema and property `example`s, Portkey's
+/// `x-code-samples.example` on schemas, and the `response` of operations' `x-code-samples`.
+pub fn collect(api: &Api, raw: &Value) -> Vec<Example> {
+    let mut out = Vec::new();
+    for (id, t) in api.types.iter().enumerate() {
         let Some(schema) = raw.pointer(&t.pointer[1..]) else {
             continue;
         };
-        let id = api
-            .types
-            .iter()
-            .position(|x| std::ptr::eq(x, t))
-            .unwrap_or_default();
-        if let Some(example) = schema.get("example") {
-            if example.is_object() || example.is_array() {
-                report(
-                    api,
-                    &TypeRef::Named(id),
-                    example,
-                    &format!("{}/example", t.pointer),
-                    diags,
-                );
+        let named = t
+            .pointer
+            .strip_prefix("#/components/schemas/")
+            .is_some_and(|n| !n.contains('/'));
+        if named {
+            if let Some(example) = schema.get("example") {
+                out.push(Example {
+                    pointer: format!("{}/example", t.pointer),
+                    ty: TypeRef::Named(id),
+                    text: example.to_string(),
+                });
+            }
+            if let Some(text) = schema
+                .pointer("/x-code-samples/example")
+                .and_then(Value::as_str)
+            {
+                out.push(Example {
+                    pointer: format!("{}/x-code-samples/example", t.pointer),
+                    ty: TypeRef::Named(id),
+                    text: text.to_string(),
+                });
             }
         }
-        if let Some(text) = schema
-            .pointer("/x-code-samples/example")
-            .and_then(Value::as_str)
-        {
-            check_text(
-                api,
-                &TypeRef::Named(id),
-                text,
-                &format!("{}/x-code-samples/example", t.pointer),
-                diags,
-            );
+        if let TypeKind::Struct(s) = &t.kind {
+            for f in &s.fields {
+                let Some(example) = &f.docs.example else {
+                    continue;
+                };
+                let ty = if f.optional {
+                    TypeRef::Nullable(Box::new(f.ty.clone()))
+                } else {
+                    f.ty.clone()
+                };
+                out.push(Example {
+                    pointer: format!(
+                        "{}/properties/{}/example",
+                        t.pointer,
+                        escape_segment(&f.wire_name)
+                    ),
+                    ty,
+                    text: example.to_string(),
+                });
+            }
         }
     }
-    // Response examples of operations.
     for op in &api.operations {
         let Response::Json(ty) = &op.response else {
             continue;
         };
-        let Some(samples) = raw
+        let samples = raw
             .pointer(&op.pointer[1..])
             .and_then(|o| o.get("x-code-samples"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
-        for (i, sample) in samples.iter().enumerate() {
+            .and_then(Value::as_array);
+        for (i, sample) in samples.into_iter().flatten().enumerate() {
             if let Some(text) = sample.get("response").and_then(Value::as_str) {
-                check_text(
-                    api,
-                    ty,
-                    text,
-                    &format!("{}/x-code-samples/{i}/response", op.pointer),
-                    diags,
-                );
+                out.push(Example {
+                    pointer: format!("{}/x-code-samples/{i}/response", op.pointer),
+                    ty: ty.clone(),
+                    text: text.to_string(),
+                });
             }
         }
     }
+    out
 }
 
-fn check_text(api: &Api, ty: &TypeRef, text: &str, at: &str, diags: &mut Vec<Diagnostic>) {
-    match serde_json::from_str::<Value>(text) {
-        Ok(value) => report(api, ty, &value, at, diags),
-        Err(e) => diags.push(Diagnostic::warning(
-            at,
-            format!("example is not JSON ({e}); not checked"),
-        )),
+/// Adds a warning for every example that does not decode into its generated type.
+pub fn check(api: &Api, examples: &[Example], diags: &mut Vec<Diagnostic>) {
+    for e in examples {
+        match serde_json::from_str::<Value>(&e.text) {
+            Ok(value) => report(api, &e.ty, &value, &e.pointer, diags),
+            Err(err) => diags.push(Diagnostic::warning(
+                &e.pointer,
+                format!("example is not JSON ({err}); not checked"),
+            )),
+        }
     }
 }
 
@@ -261,6 +279,8 @@ fn validate_named(api: &Api, id: TypeId, value: &Value, at: &str, out: &mut Vec<
                 validate(api, &v.ty, value, at, out);
             }
         }
+        // Forms are request-only; no example decodes into one.
+        TypeKind::Form(_) => {}
         TypeKind::Untagged(u) => {
             let fits = u.variants.iter().any(|v| match &v.kind {
                 UntaggedKind::Const(c) => value.as_str() == Some(c),

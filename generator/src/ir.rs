@@ -58,6 +58,24 @@ pub enum TypeKind {
     Untagged(Untagged),
     /// `pub type Name = ...;`
     Alias(TypeRef),
+    /// A `multipart/form-data` body: files stream, the other fields are sent as text parts.
+    Form(Form),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    pub name: String,
+    pub wire_name: String,
+    /// A file part (`format: binary`) rather than a text part.
+    pub file: bool,
+    pub ty: TypeRef,
+    pub optional: bool,
+    pub docs: Docs,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +99,8 @@ pub struct Field {
     pub boxed: bool,
     /// How a missing field decodes when the Rust type is not an `Option`.
     pub default: FieldDefault,
+    /// `type: string, format: binary`: file content in a multipart form.
+    pub binary: bool,
     pub docs: Docs,
 }
 
@@ -239,6 +259,8 @@ pub struct ParamsStruct {
 pub struct Body {
     pub ty: TypeRef,
     pub required: bool,
+    /// Sent as `multipart/form-data` (`ty` is a [`TypeKind::Form`]), not JSON.
+    pub multipart: bool,
 }
 
 /// How an operation streams server-sent events.

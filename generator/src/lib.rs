@@ -34,6 +34,9 @@ pub struct Input<'a> {
     pub overlay: Option<(&'a Path, &'a str)>,
     /// How generated headers name the spec, e.g. `spec/portkey.yaml`.
     pub source_name: &'a str,
+    /// Also emit `example_check.rs`: a hidden `check_examples()` that decodes every example
+    /// of the spec into its generated type (for testing the generator on large specs).
+    pub example_check: bool,
 }
 
 /// The generated files and everything the generator noticed on the way.
@@ -56,9 +59,11 @@ pub fn generate(input: &Input) -> Result<Generated, Error> {
     let loaded = load::load(input.spec_path, doc, overlay.as_ref())?;
     let mut diagnostics = loaded.diagnostics;
     let api = lower::lower(&loaded.api, &mut diagnostics);
-    examples::check(&api, &loaded.api, &loaded.raw, &mut diagnostics);
+    let examples = examples::collect(&api, &loaded.raw);
+    examples::check(&api, &examples, &mut diagnostics);
     let mut files = BTreeMap::new();
-    for (path, file) in emit::emit(&api) {
+    let example_check = input.example_check.then_some(examples.as_slice());
+    for (path, file) in emit::emit(&api, example_check) {
         let text = format::format_file(&path, &file, input.source_name)?;
         files.insert(path, text);
     }
@@ -75,6 +80,7 @@ pub fn generate_files(
     spec: &Path,
     overlay: Option<&Path>,
     source_name: &str,
+    example_check: bool,
 ) -> Result<Generated, Error> {
     let spec_text = load::read_text(spec)?;
     let overlay_text = overlay.map(load::read_text).transpose()?;
@@ -83,5 +89,6 @@ pub fn generate_files(
         spec_text: &spec_text,
         overlay: overlay.zip(overlay_text.as_deref()),
         source_name,
+        example_check,
     })
 }

@@ -21,7 +21,7 @@ fn walk_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diag
             for (key, child) in map.iter_mut() {
                 path.push(key.clone());
                 if in_schemas || key == "schema" {
-                    walk_schema(child, path, diags);
+                    walk_schema(child, path, diags, false);
                 } else if !key.starts_with("x-") && key != "example" && key != "examples" {
                     walk_document(child, path, diags);
                 }
@@ -39,15 +39,24 @@ fn walk_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diag
     }
 }
 
-fn walk_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+/// `in_all_of`: the schema is one part of an `allOf`, whose `required` may name properties of
+/// the other parts.
+fn walk_schema(
+    value: &mut Value,
+    path: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+    in_all_of: bool,
+) {
     let Value::Object(map) = value else { return };
     wrap_ref_with_siblings(map, path, diags);
-    drop_required_non_properties(map, path, diags);
+    if !in_all_of {
+        drop_required_non_properties(map, path, diags);
+    }
 
     for key in ["items", "not", "additionalProperties"] {
         if let Some(child) = map.get_mut(key) {
             path.push(key.to_string());
-            walk_schema(child, path, diags);
+            walk_schema(child, path, diags, false);
             path.pop();
         }
     }
@@ -56,7 +65,7 @@ fn walk_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagno
             path.push(key.to_string());
             for (i, child) in items.iter_mut().enumerate() {
                 path.push(i.to_string());
-                walk_schema(child, path, diags);
+                walk_schema(child, path, diags, key == "allOf");
                 path.pop();
             }
             path.pop();
@@ -66,7 +75,7 @@ fn walk_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagno
         path.push("properties".to_string());
         for (name, child) in props.iter_mut() {
             path.push(name.clone());
-            walk_schema(child, path, diags);
+            walk_schema(child, path, diags, false);
             path.pop();
         }
         path.pop();
@@ -183,6 +192,19 @@ mod tests {
         normalize(&mut doc, &mut diags);
         assert_eq!(doc, original);
         assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn required_in_an_all_of_part_may_name_a_sibling_part_property() {
+        let original = json!({"components": {"schemas": {"Merged": {"allOf": [
+            {"type": "object", "properties": {"model": {"type": "string"}}},
+            {"type": "object", "properties": {"input": {"type": "string"}}, "required": ["model", "input"]}
+        ]}}}});
+        let mut doc = original.clone();
+        let mut diags = Vec::new();
+        normalize(&mut doc, &mut diags);
+        assert_eq!(doc, original);
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

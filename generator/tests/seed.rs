@@ -15,6 +15,7 @@ fn generate(spec_text: &str, spec_name: &str, overlay: Option<&str>) -> Result<G
         spec_text,
         overlay: overlay.map(|text| (overlay_path.as_path(), text)),
         source_name: "spec/portkey.yaml",
+        example_check: false,
     })
 }
 

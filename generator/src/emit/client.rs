@@ -5,6 +5,7 @@ use quote::quote;
 
 use super::docs;
 use super::types::{ident, ty, Scope};
+use super::wire::{wire_expr, wire_of, Wire};
 use crate::ir::*;
 
 pub fn client(api: &Api) -> TokenStream {
@@ -163,48 +164,6 @@ pub fn client(api: &Api) -> TokenStream {
     }
 }
 
-/// How a parameter value reaches the wire.
-enum Wire {
-    /// `&str` already.
-    Str,
-    /// `to_string()` (numbers, booleans).
-    Display,
-    /// A generated string enum: `as_str()`.
-    Enum,
-    /// One value per element.
-    List(Box<Wire>),
-    /// Anything else: JSON text.
-    Json,
-}
-
-fn wire_of(api: &Api, r: &TypeRef) -> Wire {
-    match r {
-        TypeRef::String => Wire::Str,
-        TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => Wire::Display,
-        TypeRef::Array(inner) => match wire_of(api, inner) {
-            Wire::List(_) => Wire::Json,
-            w => Wire::List(Box::new(w)),
-        },
-        TypeRef::Named(id) => match &api.type_def(*id).kind {
-            TypeKind::StringEnum(_) => Wire::Enum,
-            TypeKind::Alias(inner) => wire_of(api, inner),
-            _ => Wire::Json,
-        },
-        _ => Wire::Json,
-    }
-}
-
-/// An expression of type `&str` (or `String` deref'd) for one value.
-fn wire_expr(w: &Wire, value: TokenStream) -> TokenStream {
-    match w {
-        Wire::Str => quote!(#value.as_ref()),
-        Wire::Display => quote!(&#value.to_string()),
-        Wire::Enum => quote!(#value.as_str()),
-        // Lists are expanded by `send_param`; one that reaches here is sent as JSON text.
-        Wire::Json | Wire::List(_) => quote!(&::serde_json::to_string(&#value).unwrap_or_default()),
-    }
-}
-
 fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
     let wire = &p.wire_name;
     let method = match p.location {
@@ -314,6 +273,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     let attach_body = |flag: Option<&str>| -> Option<TokenStream> {
         let body = op.body.as_ref()?;
         let attach = match flag {
+            _ if body.multipart => quote!(request.multipart(body.into_form())),
             Some(flag) => quote!(request.json_with(body, #flag, ::serde_json::Value::Bool(true))),
             None => quote!(request.json(body)),
         };
@@ -329,10 +289,16 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     };
     if let Some(body) = &op.body {
         let body_ty = ty(api, &body.ty, Scope::Crate);
-        args.push(if body.required {
-            quote!(body: &#body_ty)
+        // A form holds files that stream once: it is taken by value.
+        let by = if body.multipart {
+            TokenStream::new()
         } else {
-            quote!(body: ::std::option::Option<&#body_ty>)
+            quote!(&)
+        };
+        args.push(if body.required {
+            quote!(body: #by #body_ty)
+        } else {
+            quote!(body: ::std::option::Option<#by #body_ty>)
         });
     }
     let security = &op.security;
@@ -387,10 +353,10 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             ""
         };
         let doc = docs::attrs(&format!(
-            "Like [`Client::{}`], but answers with a stream of server-sent events, ending at `data: [DONE]`.{how}{shape}\n\n`{} {}`",
-            op.name,
+            "Like [`Client::{name}`](crate::Client::{name}), but answers with a stream of server-sent events, ending at `data: [DONE]`.{how}{shape}\n\n`{} {}`",
             op.method.to_ascii_uppercase(),
-            op.path
+            op.path,
+            name = op.name,
         ));
         methods.push(method_fn(
             &stream.name,
@@ -402,10 +368,10 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     }
     if let Some(name) = &op.byte_stream {
         let doc = docs::attrs(&format!(
-            "Like [`Client::{}`], but yields the body as it arrives, for large downloads.\n\n`{} {}`",
-            op.name,
+            "Like [`Client::{name}`](crate::Client::{name}), but yields the body as it arrives, for large downloads.\n\n`{} {}`",
             op.method.to_ascii_uppercase(),
-            op.path
+            op.path,
+            name = op.name,
         ));
         methods.push(method_fn(
             name,

@@ -7,6 +7,7 @@
 mod client;
 pub mod docs;
 mod types;
+mod wire;
 
 use std::collections::BTreeMap;
 
@@ -22,7 +23,11 @@ pub struct EmittedFile {
     pub tokens: TokenStream,
 }
 
-pub fn emit(api: &Api) -> BTreeMap<String, EmittedFile> {
+/// Emits every file; with `example_check`, also `example_check.rs` (see [`crate::Input`]).
+pub fn emit(
+    api: &Api,
+    example_check: Option<&[crate::examples::Example]>,
+) -> BTreeMap<String, EmittedFile> {
     let mut files = BTreeMap::new();
 
     let mut type_modules: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
@@ -107,6 +112,19 @@ pub fn emit(api: &Api) -> BTreeMap<String, EmittedFile> {
         },
     );
 
+    let check_mod = example_check.map(|examples| {
+        files.insert(
+            "example_check.rs".to_string(),
+            EmittedFile {
+                doc: "Decodes every example of the spec into its generated type.".to_string(),
+                tokens: examples_tokens(api, examples),
+            },
+        );
+        quote! {
+            #[doc(hidden)]
+            pub mod example_check;
+        }
+    });
     let mut about = format!("Generated from {} {}.", api.title, api.version);
     if let Some(d) = &api.description {
         about = format!("{about}\n\n{}", docs::sanitize(d));
@@ -124,10 +142,53 @@ pub fn emit(api: &Api) -> BTreeMap<String, EmittedFile> {
                 mod client;
                 mod operations;
                 pub mod types;
+                #check_mod
 
                 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
             },
         },
     );
     files
+}
+
+/// `check_examples()`: decodes each example (serde, naming the failing path), encodes it and
+/// decodes it again, and returns how many were checked and which failed.
+fn examples_tokens(api: &Api, examples: &[crate::examples::Example]) -> TokenStream {
+    let cases = examples.iter().map(|e| {
+        let pointer = &e.pointer;
+        let text = &e.text;
+        let ty = types::ty(api, &e.ty, types::Scope::Crate);
+        quote!((#pointer, #text, check::<#ty>),)
+    });
+    quote! {
+        type Check = fn(&str) -> ::std::result::Result<(), ::std::string::String>;
+
+        fn check<T>(json: &str) -> ::std::result::Result<(), ::std::string::String>
+        where
+            T: ::serde::de::DeserializeOwned + ::serde::Serialize + ::std::cmp::PartialEq,
+        {
+            let mut de = ::serde_json::Deserializer::from_str(json);
+            let value: T = ::serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| ::std::format!("at {}: {}", e.path(), e.inner()))?;
+            let encoded = ::serde_json::to_value(&value).map_err(|e| ::std::format!("encoding: {e}"))?;
+            let again: T = ::serde_json::from_value(encoded).map_err(|e| ::std::format!("decoding the encoded value: {e}"))?;
+            if again != value {
+                return ::std::result::Result::Err(::std::string::String::from("encoding then decoding changed the value"));
+            }
+            ::std::result::Result::Ok(())
+        }
+
+        const CASES: &[(&str, &str, Check)] = &[
+            #(#cases)*
+        ];
+
+        /// How many examples were checked, and the pointer and error of each that failed.
+        pub fn check_examples() -> (usize, ::std::vec::Vec<(&'static str, ::std::string::String)>) {
+            let failures = CASES
+                .iter()
+                .filter_map(|(pointer, json, check)| check(json).err().map(|e| (*pointer, e)))
+                .collect();
+            (CASES.len(), failures)
+        }
+    }
 }

@@ -57,6 +57,7 @@ pub fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
         TypeKind::StringEnum(e) => string_enum(t, &name, e),
         TypeKind::Tagged(e) => tagged(api, t, &name, e),
         TypeKind::Untagged(u) => untagged(api, t, &name, u),
+        TypeKind::Form(f) => form(api, t, &name, f),
         TypeKind::Alias(target) => {
             let doc = docs::attrs(&docs::render(&t.docs, &[]));
             let target = ty(api, target, Scope::Types);
@@ -424,6 +425,84 @@ fn untagged(api: &Api, t: &TypeDef, name: &Ident, u: &Untagged) -> TokenStream {
                 #(#tries)*
                 #other
                 ::std::result::Result::Err(crate::codec::no_variant(#type_name, &errors))
+            }
+        }
+    }
+}
+
+fn form(api: &Api, t: &TypeDef, name: &Ident, f: &Form) -> TokenStream {
+    use super::wire::{wire_expr, wire_of, Wire};
+    let doc = docs::attrs(&docs::render(&t.docs, &[]));
+    let fields = f.fields.iter().map(|field| {
+        let fname = ident(&field.name);
+        let inner = if field.file {
+            quote!(crate::upload::FilePart)
+        } else {
+            ty(api, &field.ty, Scope::Types)
+        };
+        let fty = if field.optional {
+            quote!(::std::option::Option<#inner>)
+        } else {
+            inner
+        };
+        let fdoc = docs::attrs(&docs::render(&field.docs, &[]));
+        quote!(#fdoc pub #fname: #fty,)
+    });
+    let parts = f.fields.iter().map(|field| {
+        let fname = ident(&field.name);
+        let wire = &field.wire_name;
+        let add = |value: TokenStream| -> TokenStream {
+            if field.file {
+                return quote!(form = form.file(#wire, #value););
+            }
+            // Form values are owned: strings move in as they are.
+            let text = |w: &Wire, v: TokenStream| match w {
+                Wire::Str => v,
+                Wire::Display => quote!(#v.to_string()),
+                Wire::Json | Wire::List(_) => {
+                    quote!(::serde_json::to_string(&#v).unwrap_or_default())
+                }
+                w => wire_expr(w, v),
+            };
+            match wire_of(api, &field.ty) {
+                Wire::List(item) => {
+                    let text = text(&item, quote!(item));
+                    quote! {
+                        for item in #value {
+                            form = form.text(#wire, #text);
+                        }
+                    }
+                }
+                w => {
+                    let text = text(&w, value);
+                    quote!(form = form.text(#wire, #text);)
+                }
+            }
+        };
+        if field.optional {
+            let add = add(quote!(value));
+            quote! {
+                if let ::std::option::Option::Some(value) = self.#fname {
+                    #add
+                }
+            }
+        } else {
+            add(quote!(self.#fname))
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            /// The form as it is sent: one part per field that is set.
+            pub fn into_form(self) -> crate::upload::Form {
+                let mut form = crate::upload::Form::new();
+                #(#parts)*
+                form
             }
         }
     }

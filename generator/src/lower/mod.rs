@@ -309,7 +309,8 @@ fn break_cycles(types: &mut [TypeDef]) {
                     })
                     .collect(),
                 TypeKind::Alias(ty) => vec![direct_target(ty)],
-                TypeKind::StringEnum(_) => Vec::new(),
+                // A form is sent, never nested in another type: no cycle can pass through it.
+                TypeKind::StringEnum(_) | TypeKind::Form(_) => Vec::new(),
             };
             targets
                 .into_iter()
@@ -378,7 +379,7 @@ fn break_cycles(types: &mut [TypeDef]) {
                 }
             }
             // An alias cannot hold a box; a cycle through one is boxed at a struct or enum.
-            TypeKind::Alias(_) | TypeKind::StringEnum(_) => {}
+            TypeKind::Alias(_) | TypeKind::StringEnum(_) | TypeKind::Form(_) => {}
         }
     }
 }
@@ -408,7 +409,7 @@ fn mark_defaultable(types: &mut [TypeDef]) {
                 }),
                 TypeKind::StringEnum(e) => e.variants.len() == 1,
                 TypeKind::Alias(ty) => has_default(ty, &can),
-                TypeKind::Tagged(_) | TypeKind::Untagged(_) => false,
+                TypeKind::Tagged(_) | TypeKind::Untagged(_) | TypeKind::Form(_) => false,
             };
             if ok {
                 can[id] = true;

@@ -332,14 +332,18 @@ impl Lowerer<'_> {
             }
         };
         let json = rb.content.iter().find(|(ct, _)| is_json(ct));
-        let Some((ct, media)) = json else {
+        let multipart = rb
+            .content
+            .iter()
+            .find(|(ct, _)| ct.split(';').next().unwrap_or("").trim() == "multipart/form-data");
+        let Some((ct, media)) = json.or(multipart) else {
             let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
             self.diags.push(
                 Diagnostic::warning(
                     format!("{at}/requestBody"),
                     format!("request body content type `{}` is not supported yet; the operation is not generated", types.join("`, `")),
                 )
-                .with_help("JSON request bodies are supported"),
+                .with_help("JSON and multipart/form-data request bodies are supported"),
             );
             return None;
         };
@@ -355,10 +359,77 @@ impl Lowerer<'_> {
             }
             None => TypeRef::Json,
         };
+        if json.is_some() {
+            return Some(Body {
+                ty,
+                required: rb.required,
+                multipart: false,
+            });
+        }
+        let form = self.lower_form(&ty, at, pascal, module)?;
         Some(Body {
-            ty,
+            ty: form,
             required: rb.required,
+            multipart: true,
         })
+    }
+
+    /// The form type of a multipart body: one field per property of the body's object schema.
+    fn lower_form(
+        &mut self,
+        body: &TypeRef,
+        at: &str,
+        pascal: &str,
+        module: &str,
+    ) -> Option<TypeRef> {
+        let fields = match body {
+            TypeRef::Named(id) => match self
+                .types
+                .get(*id)
+                .and_then(Option::as_ref)
+                .map(|t| &t.kind)
+            {
+                Some(TypeKind::Struct(s)) => s.fields.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        if fields.is_empty() {
+            self.diags.push(Diagnostic::warning(
+                format!("{at}/requestBody"),
+                "multipart/form-data body without object properties; the operation is not generated",
+            ));
+            return None;
+        }
+        let form = Form {
+            fields: fields
+                .into_iter()
+                .map(|f| FormField {
+                    name: f.name,
+                    wire_name: f.wire_name,
+                    file: f.binary,
+                    ty: f.ty,
+                    optional: f.optional,
+                    docs: f.docs,
+                })
+                .collect(),
+        };
+        let name = self.type_names.unique(&format!("{pascal}Form"));
+        self.types.push(Some(TypeDef {
+            name: name.clone(),
+            module: module.to_string(),
+            pointer: format!("{at}/requestBody"),
+            docs: Docs {
+                description: Some(format!(
+                    "The `multipart/form-data` body of [`Client::{method}`](crate::Client::{method}): files are streamed, the other fields are sent as text.",
+                    method = crate::naming::field_name(pascal)
+                )),
+                ..Docs::default()
+            },
+            kind: TypeKind::Form(form),
+        }));
+        self.names.push(name);
+        Some(TypeRef::Named(self.types.len() - 1))
     }
 
     fn lower_response(

@@ -314,6 +314,13 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(s) => docs_of(&s.schema_data),
                 ReferenceOr::Reference { .. } => Docs::default(),
             };
+            let binary = match prop {
+                ReferenceOr::Item(s) => {
+                    let v = View::of(s);
+                    v.ty == Some("string") && v.format.as_deref() == Some("binary")
+                }
+                ReferenceOr::Reference { .. } => false,
+            };
             let optional = !required || lowered.nullable;
             let default = match (&docs.default, optional) {
                 (Some(value), false) => field_default(&lowered.ty, value),
@@ -327,6 +334,7 @@ impl<'a> Lowerer<'a> {
                 skip_if_none: !required,
                 boxed: false,
                 default,
+                binary,
                 docs,
             });
         }
