@@ -22,6 +22,22 @@ const REQUEST_ID_HEADERS: &[&str] = &[
 ];
 
 /// Everything that can go wrong when calling an operation.
+/// `error: cause: cause ...` on one line, so a log line says why (connection refused, DNS,
+/// TLS) and not only that a request failed. reqwest's messages name the URL, never headers.
+fn causes(e: &reqwest::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out.replace(['\n', '\r'], " ")
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -33,11 +49,11 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
     /// The request or the response body timed out.
-    #[error("request timed out")]
+    #[error("request timed out: {}", causes(.0))]
     Timeout(#[source] reqwest::Error),
     /// The request could not be sent or the response could not be read
     /// (connection refused or reset, TLS failure, ...).
-    #[error("transport error")]
+    #[error("transport error: {}", causes(.0))]
     Transport(#[source] reqwest::Error),
     /// The request could not be built: bad base URL, bad header value,
     /// unknown security scheme, body serialisation failure, ...

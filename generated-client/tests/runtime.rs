@@ -545,6 +545,12 @@ async fn connection_refused_is_a_transport_error() {
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_transport());
     assert!(!err.is_timeout());
+    // One log line says what failed, where, and why.
+    let line = err.to_string();
+    assert!(line.starts_with("transport error: "), "{line}");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(line.to_lowercase().contains("refused"), "{line}");
+    assert!(!line.contains('\n'), "{line}");
     assert_eq!(err.status(), None);
     assert!(!format!("{err} {err:?}").contains("TOPSECRET"));
 }
