@@ -125,8 +125,18 @@ pub fn generate(
     spec: &Path,
     overlay: Option<&Path>,
 ) -> Result<Generated, generator::Error> {
+    generate_with(root, spec, overlay, false)
+}
+
+/// [`generate`], optionally with the example check module (see `generator::Input`).
+pub fn generate_with(
+    root: &Path,
+    spec: &Path,
+    overlay: Option<&Path>,
+    example_check: bool,
+) -> Result<Generated, generator::Error> {
     let name = display(root, spec);
-    generator::generate_files(spec, overlay, &name)
+    generator::generate_files(spec, overlay, &name, example_check)
 }
 
 /// The generated files of the committed client, at their absolute paths.

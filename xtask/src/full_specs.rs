@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use generator::Severity;
 
-use crate::codegen::{crate_files, display, generate, root, write_files};
+use crate::codegen::{crate_files, display, generate_with, root, write_files};
 
 /// The published specs, oldest first.
 pub const SPECS: &[&str] = &["portkey-2024-06.yaml", "portkey-2026-07.yaml"];
@@ -43,7 +43,8 @@ pub fn run_all(build: bool) -> Result<String, String> {
     for spec in SPECS {
         let path = dir.join(spec);
         let started = Instant::now();
-        let generated = generate(&root, &path, None).map_err(|e| format!("{spec}: {e}"))?;
+        let generated =
+            generate_with(&root, &path, None, true).map_err(|e| format!("{spec}: {e}"))?;
         let generate_seconds = started.elapsed().as_secs_f64();
         let stem = Path::new(spec)
             .file_stem()
@@ -51,10 +52,21 @@ pub fn run_all(build: bool) -> Result<String, String> {
             .to_string_lossy()
             .into_owned();
         let crate_dir = workspace.join(&stem);
-        let files = crate_files(&root, &generated, Some(&format!("full-{stem}")))?
-            .into_iter()
-            .map(|(p, c)| (crate_dir.join(p), c))
-            .collect();
+        let mut files: std::collections::BTreeMap<PathBuf, String> =
+            crate_files(&root, &generated, Some(&format!("full-{stem}")))?
+                .into_iter()
+                .map(|(p, c)| (crate_dir.join(p), c))
+                .collect();
+        let lib = format!("full_{}", stem.replace('-', "_"));
+        files.insert(
+            crate_dir.join("examples/check_examples.rs"),
+            format!(
+                "//! Prints how many examples were checked, then each that failed: pointer, tab, error.\n\
+                 fn main() {{\n    let (checked, failures) = {lib}::example_check::check_examples();\n    \
+                 println!(\"{{checked}}\");\n    for (pointer, error) in failures {{\n        \
+                 println!(\"{{pointer}}\\t{{}}\", error.replace('\\n', \" \"));\n    }}\n}}\n"
+            ),
+        );
         write_files(&files, &crate_dir.join("src/generated"))?;
         members.push(format!("\"{stem}\""));
         outcomes.push(Outcome {
@@ -101,6 +113,20 @@ pub fn run_all(build: bool) -> Result<String, String> {
                 "\n`cargo {what}` with warnings denied: clean ({seconds:.0} s)"
             );
         }
+        let mut problems = Vec::new();
+        for spec in SPECS {
+            let stem = Path::new(spec)
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let (line, problem) = check_examples(&workspace, &stem)?;
+            let _ = writeln!(report, "\n{spec}: {line}");
+            problems.extend(problem);
+        }
+        if !problems.is_empty() {
+            return Err(format!("{report}\n{}", problems.join("\n")));
+        }
     }
     for o in &outcomes {
         let _ = writeln!(report, "\n### {} warnings\n\n```text", o.spec);
@@ -110,6 +136,72 @@ pub fn run_all(build: bool) -> Result<String, String> {
         report.push_str("```\n");
     }
     Ok(report)
+}
+
+/// Runs a crate's `check_examples` program and compares its failures with the spec bugs
+/// listed in `xtask/spec-bugs/{stem}.txt`. Returns a summary line, and a problem when the two
+/// differ.
+fn check_examples(workspace: &Path, stem: &str) -> Result<(String, Option<String>), String> {
+    let out = cargo_output(
+        workspace,
+        &[
+            "run",
+            "--quiet",
+            "--package",
+            &format!("full-{stem}"),
+            "--example",
+            "check_examples",
+        ],
+    )?;
+    let mut lines = out.lines();
+    let checked: usize = lines
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or("check_examples printed no count")?;
+    let failures: Vec<(&str, &str)> = lines.filter_map(|l| l.split_once('\t')).collect();
+
+    let list_path = root().join("xtask/spec-bugs").join(format!("{stem}.txt"));
+    let list = fs::read_to_string(&list_path).unwrap_or_default();
+    // Lines are `pointer  # reason`; lines starting `# ` are comments (pointers start `#/`).
+    let known: Vec<&str> = list
+        .lines()
+        .filter(|l| !l.starts_with("# ") && l.trim() != "#")
+        .map(|l| l.split("  #").next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let unexpected: Vec<String> = failures
+        .iter()
+        .filter(|(p, _)| !known.contains(p))
+        .map(|(p, e)| format!("  {p}\n      {e}"))
+        .collect();
+    let fixed: Vec<&str> = known
+        .iter()
+        .copied()
+        .filter(|k| !failures.iter().any(|(p, _)| p == k))
+        .collect();
+    let line = format!(
+        "{checked} examples checked; {} do not decode, all listed as spec bugs in xtask/spec-bugs/{stem}.txt",
+        failures.len()
+    );
+    let mut problem = String::new();
+    if !unexpected.is_empty() {
+        let _ = writeln!(
+            problem,
+            "{stem}: {} example(s) do not decode into their generated types and are not listed as spec bugs.\n\
+             Where the example contradicts its own schema, add its pointer to xtask/spec-bugs/{stem}.txt with the reason;\n\
+             otherwise the generator is wrong:\n{}",
+            unexpected.len(),
+            unexpected.join("\n")
+        );
+    }
+    if !fixed.is_empty() {
+        let _ = writeln!(
+            problem,
+            "{stem}: these listed spec bugs now decode; remove them from xtask/spec-bugs/{stem}.txt:\n  {}",
+            fixed.join("\n  ")
+        );
+    }
+    Ok((line, (!problem.is_empty()).then_some(problem)))
 }
 
 /// Checks every crate of a workspace of generated crates with clippy and rustdoc, warnings
@@ -138,16 +230,27 @@ pub fn check_clean(workspace: &Path) -> Result<Vec<(&'static str, f64)>, String>
 
 /// Runs cargo in `dir` on the shared target folder of generated crates.
 fn cargo(dir: &Path, args: &[&str], flags: (&str, &str)) -> Result<(), String> {
+    run_cargo(dir, args, Some(flags)).map(|_| ())
+}
+
+/// Like [`cargo`], returning what the command printed.
+fn cargo_output(dir: &Path, args: &[&str]) -> Result<String, String> {
+    run_cargo(dir, args, None)
+}
+
+fn run_cargo(dir: &Path, args: &[&str], flags: Option<(&str, &str)>) -> Result<String, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let out = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    command
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", root().join("target/generated-target"))
-        .env(flags.0, flags.1)
-        .output()
-        .map_err(|e| e.to_string())?;
+        .env("CARGO_TARGET_DIR", root().join("target/generated-target"));
+    if let Some((name, value)) = flags {
+        command.env(name, value);
+    }
+    let out = command.output().map_err(|e| e.to_string())?;
     if out.status.success() {
-        Ok(())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
