@@ -31,7 +31,7 @@ impl crate::Client {
         request.send_json().await
     }
 
-    /// Like [`Client::create_run`], but answers with a stream of server-sent events, ending at `data: [DONE]`. It sends the body with `"stream": true`. Each event is decoded from `{"event": <event name>, "data": <data>}`.
+    /// Like [`Client::create_run`](crate::Client::create_run), but answers with a stream of server-sent events, ending at `data: [DONE]`. It sends the body with `"stream": true`. Each event is decoded from `{"event": <event name>, "data": <data>}`.
     ///
     /// `POST /threads/{thread_id}/runs`
     pub async fn create_run_stream(
