@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diagnostic::{pointer, Diagnostic, Error, Location, Severity};
@@ -62,7 +63,7 @@ pub fn load(path: &Path, mut doc: Value, overlay_doc: Option<&Value>) -> Result<
         overlay::apply(&mut doc, ov, &mut diagnostics);
     }
     normalize::normalize(&mut doc, &mut diagnostics);
-    let api = deserialize(&doc).map_err(|d| {
+    let api = deserialize_resilient(&mut doc, &mut diagnostics).map_err(|d| {
         diagnostics.push(d);
         Error::Invalid {
             path: path.to_path_buf(),
@@ -109,6 +110,107 @@ fn check_version(doc: &Value, path: &Path) -> Result<(), Error> {
         )),
     }
 }
+
+/// Deserialises the document; one schema or operation that is not valid OpenAPI does not block
+/// the rest. A bad schema is replaced by `{}` (any JSON value, so references to it still
+/// resolve) and a bad operation is left out, each with a warning, and deserialisation goes on.
+/// A problem anywhere else is an error.
+fn deserialize_resilient(
+    doc: &mut Value,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<openapiv3::OpenAPI, Diagnostic> {
+    // Each round removes one node, so the number of rounds is bounded by the document.
+    loop {
+        let error = match deserialize(doc) {
+            Ok(api) => return Ok(api),
+            Err(e) => e,
+        };
+        let segments: Vec<String> = error
+            .pointer
+            .trim_start_matches('#')
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        // Some of openapiv3's deserialisers lose the path; find the culprit by parts then.
+        let segments = match segments.as_slice() {
+            [c, s, _, ..] if c == "components" && s == "schemas" => segments,
+            [p, _, m, ..] if p == "paths" && METHODS.contains(&m.as_str()) => segments,
+            _ => locate(doc).unwrap_or(segments),
+        };
+        let fix = match segments.as_slice() {
+            [c, s, name, ..] if c == "components" && s == "schemas" => Some((
+                pointer(["components", "schemas", name.as_str()]),
+                Some(Value::Object(Default::default())),
+                "the schema is typed as any JSON value",
+            )),
+            [p, path, method, ..] if p == "paths" && METHODS.contains(&method.as_str()) => Some((
+                pointer(["paths", path.as_str(), method.as_str()]),
+                None,
+                "the operation is not generated",
+            )),
+            _ => None,
+        };
+        let Some((at, replacement, outcome)) = fix else {
+            return Err(error);
+        };
+        let target = at[1..].to_string();
+        let replaced = match replacement {
+            Some(new) => doc.pointer_mut(&target).map(|node| *node = new).is_some(),
+            None => {
+                let (parent, key) = target.rsplit_once('/').unwrap_or(("", ""));
+                doc.pointer_mut(parent)
+                    .and_then(Value::as_object_mut)
+                    .and_then(|m| m.shift_remove(key))
+                    .is_some()
+            }
+        };
+        if !replaced {
+            return Err(error);
+        }
+        diagnostics.push(
+            // The error's own pointer when it lies inside the node, else the node's.
+            Diagnostic::warning(
+                if error.pointer.starts_with(&at) {
+                    error.pointer.clone()
+                } else {
+                    at
+                },
+                format!("{}; {outcome}", error.message),
+            )
+            .with_help("fix this part of the spec; the rest was generated"),
+        );
+    }
+}
+
+/// The first schema or operation that does not deserialise on its own, as pointer segments.
+fn locate(doc: &Value) -> Option<Vec<String>> {
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (name, schema) in schemas {
+            if openapiv3::ReferenceOr::<openapiv3::Schema>::deserialize(schema).is_err() {
+                return Some(vec!["components".into(), "schemas".into(), name.clone()]);
+            }
+        }
+    }
+    let paths = doc.get("paths").and_then(Value::as_object)?;
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                if openapiv3::Operation::deserialize(op).is_err() {
+                    return Some(vec!["paths".into(), path.clone(), method.to_string()]);
+                }
+            }
+        }
+    }
+    None
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 fn deserialize(doc: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
     serde_path_to_error::deserialize(doc).map_err(|e| {

@@ -162,3 +162,53 @@ fn other_documents_are_refused_with_a_reason() {
         }
     }
 }
+
+/// One schema or operation that is not valid OpenAPI is reported and left out; the rest of the
+/// spec still generates.
+#[test]
+fn one_bad_schema_or_operation_does_not_block_the_rest() {
+    let mut doc: serde_json::Value = serde_yaml::from_str(&seed()).expect("seed is YAML");
+    doc["components"]["schemas"]["FunctionParameters"] =
+        serde_json::json!({"type": "object", "properties": [1, 2]});
+    let text = serde_json::to_string(&doc).expect("to JSON");
+    let generated = generate(&text, "portkey.json", Some(&overlay())).expect("still generates");
+    let d = generated
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.pointer
+                .starts_with("#/components/schemas/FunctionParameters")
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no diagnostic for the bad schema: {:#?}",
+                generated.diagnostics
+            )
+        });
+    assert!(d.message.contains("typed as any JSON value"), "{d}");
+    assert!(generated.files["types/function_parameters.rs"]
+        .contains("pub type FunctionParameters = ::serde_json::Value;"));
+    assert!(generated.files.contains_key("types/run_object.rs"));
+    assert_eq!(generated.operation_count, 1);
+
+    let mut doc: serde_json::Value = serde_yaml::from_str(&seed()).expect("seed is YAML");
+    doc["paths"]["/threads/{thread_id}/runs"]["post"]["parameters"] = serde_json::json!(5);
+    let text = serde_json::to_string(&doc).expect("to JSON");
+    let generated = generate(&text, "portkey.json", None).expect("still generates");
+    let d = generated
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.pointer
+                .starts_with("#/paths/~1threads~1{thread_id}~1runs/post")
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no diagnostic for the bad operation: {:#?}",
+                generated.diagnostics
+            )
+        });
+    assert!(d.message.contains("the operation is not generated"), "{d}");
+    assert_eq!(generated.operation_count, 0);
+    assert!(generated.files.contains_key("types/run_object.rs"));
+}
