@@ -224,6 +224,9 @@ pub struct Operation {
     pub params: Option<ParamsStruct>,
     pub body: Option<Body>,
     pub response: Response,
+    /// Declared error responses (non-2xx status or `default`) and the type of their JSON
+    /// body, if any: decode one with `ApiError::decode`.
+    pub errors: Vec<(String, Option<TypeRef>)>,
     /// A second method that streams server-sent events, when the operation can.
     pub stream: Option<Stream>,
     /// A method returning the body as a byte stream, for binary responses.

@@ -198,6 +198,21 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     if op.deprecated {
         text.push("**Deprecated** in the spec.".to_string());
     }
+    if !op.errors.is_empty() {
+        let lines: Vec<String> = op
+            .errors
+            .iter()
+            .map(|(code, ty)| match ty {
+                Some(TypeRef::Named(id)) => {
+                    let name = &api.type_def(*id).name;
+                    format!("- `{code}`: [`{name}`](crate::types::{name}), from [`ApiError::decode`](crate::ApiError::decode)")
+                }
+                Some(_) => format!("- `{code}`: a JSON body, from [`ApiError::json`](crate::ApiError::json)"),
+                None => format!("- `{code}`: no body described"),
+            })
+            .collect();
+        text.push(format!("# Errors\n\nA non-2xx answer is an [`Error::Api`](crate::Error::Api); the spec describes these:\n\n{}", lines.join("\n")));
+    }
     let id = op
         .operation_id
         .as_ref()

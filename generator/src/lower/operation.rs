@@ -238,6 +238,7 @@ impl Lowerer<'_> {
             Some(rb) => Some(self.lower_body(rb, at, &pascal, &module)?),
         };
         let response = self.lower_response(op, at, &pascal, &module);
+        let errors = self.lower_errors(op, at, &pascal, &module);
         let stream = self
             .lower_stream(op, at, &pascal, &module, body.as_ref(), &response)
             .map(|mut s| {
@@ -272,6 +273,7 @@ impl Lowerer<'_> {
             params: params_struct,
             body,
             response,
+            errors,
             stream,
             byte_stream,
             security: schemes,
@@ -512,6 +514,57 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// Error responses: every status outside 2xx, and `default`, with the type of its JSON body.
+    fn lower_errors(
+        &mut self,
+        op: &OaOperation,
+        at: &str,
+        pascal: &str,
+        module: &str,
+    ) -> Vec<(String, Option<TypeRef>)> {
+        let mut out = Vec::new();
+        let responses = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| (code.to_string(), r))
+            .filter(|(code, _)| !code.starts_with('2') && code != "101")
+            .chain(
+                op.responses
+                    .default
+                    .iter()
+                    .map(|r| ("default".to_string(), r)),
+            );
+        for (code, response) in responses {
+            let response = match response {
+                ReferenceOr::Item(r) => Some(r.clone()),
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/components/responses/")
+                    .and_then(|n| {
+                        self.api
+                            .components
+                            .as_ref()?
+                            .responses
+                            .get(&super::schema::unescape(n))
+                    })
+                    .and_then(|r| r.as_item().cloned()),
+            };
+            let ty = response.and_then(|r| {
+                let (ct, media) = r.content.iter().find(|(ct, _)| is_json(ct))?;
+                let schema = media.schema.as_ref()?;
+                let ctx = Ctx {
+                    name: format!("{pascal}Error{}", naming::pascal(&code)),
+                    module: module.to_string(),
+                    pointer: pointer_join(at, &["responses", &code, "content", ct, "schema"]),
+                    reserved: None,
+                };
+                Some(self.lower_ref_or(schema, &ctx).ty)
+            });
+            out.push((code, ty));
+        }
+        out
+    }
+
     /// A streaming variant of the operation: from a `text/event-stream` response, or from a
     /// boolean `stream` property of the JSON body. The event type comes from the event-stream
     /// schema, else the operation's `x-stream-event` extension (set it in an overlay), else the
