@@ -243,6 +243,9 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,
+    /// How an array is sent: `None` repeats the parameter (`form`, exploded); `Some(sep)`
+    /// sends one value joined by `sep` (`explode: false`, `spaceDelimited`, headers, ...).
+    pub separator: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,6 +55,7 @@ snapshot_tests!(
     inline_names,
     maps,
     names,
+    not,
     nullable_ref,
     one_of_tagged,
     one_of_untagged,

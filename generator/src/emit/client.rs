@@ -171,6 +171,17 @@ fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
         _ => quote!(query),
     };
     match wire_of(api, &p.ty) {
+        Wire::List(_) if p.separator.is_some() => {
+            let sep = p.separator.unwrap_or(",");
+            quote! {
+                let joined = #value
+                    .iter()
+                    .map(::std::string::ToString::to_string)
+                    .collect::<::std::vec::Vec<_>>()
+                    .join(#sep);
+                request = request.#method(#wire, &joined);
+            }
+        }
         Wire::List(inner) => {
             let item = wire_expr(&inner, quote!(item));
             quote! {

@@ -168,6 +168,28 @@ impl Lowerer<'_> {
                     TypeRef::Json
                 }
             };
+            let separator = match p {
+                Parameter::Query { style, .. } => {
+                    let explode = data
+                        .explode
+                        .unwrap_or(matches!(style, openapiv3::QueryStyle::Form));
+                    match style {
+                        openapiv3::QueryStyle::Form if explode => None,
+                        openapiv3::QueryStyle::Form => Some(","),
+                        openapiv3::QueryStyle::SpaceDelimited => Some(" "),
+                        openapiv3::QueryStyle::PipeDelimited => Some("|"),
+                        openapiv3::QueryStyle::DeepObject => {
+                            self.diags.push(Diagnostic::warning(
+                                p_at,
+                                format!("query parameter `{}` has style `deepObject`, which is not supported; it is sent as JSON text", data.name),
+                            ));
+                            None
+                        }
+                    }
+                }
+                // Headers use the `simple` style: array items joined by commas.
+                _ => Some(","),
+            };
             let param = Param {
                 name: if location == ParamLocation::Path {
                     arg_names.unique(&naming::field_name(&data.name))
@@ -179,6 +201,7 @@ impl Lowerer<'_> {
                 ty,
                 required: data.required || location == ParamLocation::Path,
                 description: data.description.clone(),
+                separator,
             };
             if location == ParamLocation::Path {
                 path_params.push(param);
@@ -206,6 +229,7 @@ impl Lowerer<'_> {
                         ty: TypeRef::String,
                         required: true,
                         description: None,
+                        separator: Some(","),
                     });
                 }
             }
