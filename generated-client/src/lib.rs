@@ -7,6 +7,7 @@
 #[doc(hidden)]
 pub mod codec;
 pub mod error;
+mod nullable;
 pub mod runtime;
 pub mod sse;
 pub mod upload;
@@ -17,3 +18,4 @@ mod generated;
 
 pub use error::{ApiError, DecodeError, Error};
 pub use generated::*;
+pub use nullable::Nullable;

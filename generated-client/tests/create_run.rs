@@ -25,7 +25,7 @@ use portkey_client::types::{
     RunObjectToolsItem, RunToolCallObject, RunToolCallObjectFunction, RunToolCallObjectType,
     TruncationObject, TruncationObjectType,
 };
-use portkey_client::{Client, ClientBuilder, Error};
+use portkey_client::{Client, ClientBuilder, Error, Nullable};
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 use wiremock::matchers::method;
@@ -309,6 +309,23 @@ async fn minimal_request_sends_only_the_assistant_id() {
     );
 }
 
+/// An optional, nullable field has three states: left out, set, or sent as `null` to clear
+/// what the assistant would otherwise use.
+#[tokio::test]
+async fn nullable_fields_can_be_left_out_set_or_sent_as_null() {
+    let body = CreateRunRequest {
+        instructions: Nullable::Null,
+        temperature: 0.2.into(),
+        ..minimal_request()
+    };
+    let sent = body_received_for(&body).await;
+    assert_eq!(
+        sent,
+        json!({"assistant_id": ASSISTANT_ID, "instructions": null, "temperature": 0.2})
+    );
+    assert!(sent.get("top_p").is_none(), "left out: {sent}");
+}
+
 fn function_tool() -> AssistantToolsFunction {
     AssistantToolsFunction {
         type_: AssistantToolsFunctionType::Function,
@@ -320,7 +337,7 @@ fn function_tool() -> AssistantToolsFunction {
                 "properties": {"city": {"type": "string"}},
                 "required": ["city"]
             }))),
-            strict: Some(true),
+            strict: Nullable::Value(true),
         },
     }
 }
@@ -329,8 +346,8 @@ fn text_message(role: CreateMessageRequestRole, text: &str) -> CreateMessageRequ
     CreateMessageRequest {
         role,
         content: CreateMessageRequestContent::TextContent(text.to_owned()),
-        attachments: None,
-        metadata: None,
+        attachments: Nullable::Absent,
+        metadata: Nullable::Absent,
     }
 }
 
@@ -358,7 +375,7 @@ async fn populated_request_is_sent_in_the_shapes_of_the_spec() {
                 },
             }),
         ]),
-        attachments: Some(vec![CreateMessageRequestAttachmentsItem {
+        attachments: Nullable::Value(vec![CreateMessageRequestAttachmentsItem {
             file_id: Some("file_csv1".to_owned()),
             tools: Some(vec![
                 CreateMessageRequestAttachmentsItemToolsItem::CodeInterpreter(AssistantToolsCode {
@@ -371,35 +388,35 @@ async fn populated_request_is_sent_in_the_shapes_of_the_spec() {
                 ),
             ]),
         }]),
-        metadata: Some(object(json!({"source": "upload"}))),
+        metadata: Nullable::Value(object(json!({"source": "upload"}))),
     };
     let body = CreateRunRequest {
-        model: Some(CreateRunRequestModel::Gpt4Turbo),
-        instructions: Some("Be brief.".to_owned()),
-        additional_instructions: Some("Use metric units.".to_owned()),
-        additional_messages: Some(vec![
+        model: Nullable::Value(CreateRunRequestModel::Gpt4Turbo),
+        instructions: Nullable::Value("Be brief.".to_owned()),
+        additional_instructions: Nullable::Value("Use metric units.".to_owned()),
+        additional_messages: Nullable::Value(vec![
             text_message(CreateMessageRequestRole::Assistant, "Hello!"),
             content_parts,
         ]),
-        tools: Some(vec![
+        tools: Nullable::Value(vec![
             CreateRunRequestToolsItem::CodeInterpreter(AssistantToolsCode {
                 type_: AssistantToolsCodeType::CodeInterpreter,
             }),
             CreateRunRequestToolsItem::Function(function_tool()),
         ]),
-        metadata: Some(object(json!({"user": "u_42", "attempt": 2}))),
-        temperature: Some(0.5),
-        top_p: Some(0.25),
-        stream: Some(false),
-        max_prompt_tokens: Some(2000),
-        max_completion_tokens: Some(500),
-        truncation_strategy: Some(TruncationObject {
+        metadata: Nullable::Value(object(json!({"user": "u_42", "attempt": 2}))),
+        temperature: Nullable::Value(0.5),
+        top_p: Nullable::Value(0.25),
+        stream: Nullable::Value(false),
+        max_prompt_tokens: Nullable::Value(2000),
+        max_completion_tokens: Nullable::Value(500),
+        truncation_strategy: Nullable::Value(TruncationObject {
             type_: TruncationObjectType::LastMessages,
-            last_messages: Some(10),
+            last_messages: Nullable::Value(10),
         }),
-        tool_choice: Some(AssistantsApiToolChoiceOption::Auto),
+        tool_choice: Nullable::Value(AssistantsApiToolChoiceOption::Auto),
         parallel_tool_calls: Some(false),
-        response_format: Some(
+        response_format: Nullable::Value(
             AssistantsApiResponseFormatOption::AssistantsApiResponseFormat(
                 AssistantsApiResponseFormat {
                     type_: Some(AssistantsApiResponseFormatType::JsonObject),
@@ -467,8 +484,8 @@ async fn populated_request_is_sent_in_the_shapes_of_the_spec() {
 #[tokio::test]
 async fn unlisted_model_named_tool_choice_and_string_response_format_are_sent_as_given() {
     let body = CreateRunRequest {
-        model: Some(CreateRunRequestModel::from("my-org/fine-tuned-7b")),
-        tool_choice: Some(AssistantsApiToolChoiceOption::AssistantsNamedToolChoice(
+        model: Nullable::Value(CreateRunRequestModel::from("my-org/fine-tuned-7b")),
+        tool_choice: Nullable::Value(AssistantsApiToolChoiceOption::AssistantsNamedToolChoice(
             AssistantsNamedToolChoice {
                 type_: AssistantsNamedToolChoiceType::Function,
                 function: Some(AssistantsNamedToolChoiceFunction {
@@ -476,16 +493,16 @@ async fn unlisted_model_named_tool_choice_and_string_response_format_are_sent_as
                 }),
             },
         )),
-        response_format: Some(AssistantsApiResponseFormatOption::None),
-        truncation_strategy: Some(TruncationObject {
+        response_format: Nullable::Value(AssistantsApiResponseFormatOption::None),
+        truncation_strategy: Nullable::Value(TruncationObject {
             type_: TruncationObjectType::Auto,
-            last_messages: None,
+            last_messages: Nullable::Absent,
         }),
         ..minimal_request()
     };
     assert_eq!(
         body.model,
-        Some(CreateRunRequestModel::Other(
+        Nullable::Value(CreateRunRequestModel::Other(
             "my-org/fine-tuned-7b".to_owned()
         ))
     );
@@ -534,13 +551,14 @@ async fn decodes_the_spec_response_example() {
     );
     assert_eq!(run.metadata, Some(Map::new()));
     assert_eq!(run.usage, None);
-    assert_eq!(run.temperature, Some(1.0));
-    assert_eq!(run.top_p, Some(1.0));
+    assert_eq!(run.temperature, Nullable::Value(1.0));
+    assert_eq!(run.top_p, Nullable::Value(1.0));
     assert_eq!(run.max_prompt_tokens, Some(1000));
     assert_eq!(run.max_completion_tokens, Some(1000));
     let truncation = run.truncation_strategy.expect("truncation_strategy is set");
     assert_eq!(truncation.type_, TruncationObjectType::Auto);
-    assert_eq!(truncation.last_messages, None);
+    // The example sends `"last_messages": null`, which is not the same as leaving it out.
+    assert_eq!(truncation.last_messages, Nullable::Null);
     assert_eq!(
         run.response_format,
         Some(AssistantsApiResponseFormatOption::Auto)
@@ -829,13 +847,13 @@ fn fully_populated_run() -> RunObject {
             prompt_tokens: 123,
             total_tokens: 579,
         }),
-        temperature: Some(0.2),
-        top_p: Some(0.9),
+        temperature: Nullable::Value(0.2),
+        top_p: Nullable::Value(0.9),
         max_prompt_tokens: Some(1000),
         max_completion_tokens: Some(800),
         truncation_strategy: Some(TruncationObject {
             type_: TruncationObjectType::LastMessages,
-            last_messages: Some(4),
+            last_messages: Nullable::Value(4),
         }),
         tool_choice: Some(AssistantsApiToolChoiceOption::AssistantsNamedToolChoice(
             AssistantsNamedToolChoice {

@@ -95,6 +95,8 @@ pub struct Field {
     pub optional: bool,
     /// Omitted from JSON when `None` (not required). Required-but-nullable fields send `null`.
     pub skip_if_none: bool,
+    /// Not required and nullable: `Nullable<ty>`, which tells absent, `null` and a value apart.
+    pub tri_state: bool,
     /// Behind a `Box` to break a cycle of types.
     pub boxed: bool,
     /// How a missing field decodes when the Rust type is not an `Option`.

@@ -78,7 +78,9 @@ fn struct_def(api: &Api, t: &TypeDef, name: &Ident, s: &Struct) -> TokenStream {
         if f.boxed {
             inner = quote!(::std::boxed::Box<#inner>);
         }
-        let field_ty = if f.optional {
+        let field_ty = if f.tri_state {
+            quote!(crate::Nullable<#inner>)
+        } else if f.optional {
             quote!(::std::option::Option<#inner>)
         } else {
             inner.clone()
@@ -88,7 +90,12 @@ fn struct_def(api: &Api, t: &TypeDef, name: &Ident, s: &Struct) -> TokenStream {
             let wire = &f.wire_name;
             serde_args.push(quote!(rename = #wire));
         }
-        if f.optional && f.skip_if_none {
+        if f.tri_state {
+            serde_args.push(quote!(
+                default,
+                skip_serializing_if = "crate::Nullable::is_absent"
+            ));
+        } else if f.optional && f.skip_if_none {
             serde_args.push(quote!(
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"

@@ -332,6 +332,7 @@ impl<'a> Lowerer<'a> {
                 ty: lowered.ty,
                 optional,
                 skip_if_none: !required,
+                tri_state: !required && lowered.nullable,
                 boxed: false,
                 default,
                 binary,

@@ -11,13 +11,13 @@ pub struct CreateMessageRequest {
     pub role: super::CreateMessageRequestRole,
     pub content: super::CreateMessageRequestContent,
     /// A list of files attached to the message, and the tools they should be added to.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub attachments: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub attachments: crate::Nullable<
         ::std::vec::Vec<super::CreateMessageRequestAttachmentsItem>,
     >,
     /// Set of 16 key-value pairs that can be attached to an object. This can be useful for storing additional information about the object in a structured format. Keys can be a maximum of 64 characters long and values can be a maxium of 512 characters long.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub metadata: crate::Nullable<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }

@@ -10,25 +10,25 @@ pub struct CreateRunRequest {
     /// The ID of the [Model](https://platform.openai.com/docs/api-reference/models) to be used to execute this run. If a value is provided here, it will override the model associated with the assistant. If not, the model associated with the assistant will be used.
     ///
     /// Example: `"gpt-4-turbo"`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub model: ::std::option::Option<super::CreateRunRequestModel>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub model: crate::Nullable<super::CreateRunRequestModel>,
     /// Overrides the [instructions](https://platform.openai.com/docs/api-reference/assistants/createAssistant) of the assistant. This is useful for modifying the behavior on a per-run basis.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub instructions: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub instructions: crate::Nullable<::std::string::String>,
     /// Appends additional instructions at the end of the instructions for the run. This is useful for modifying the behavior on a per-run basis without overriding other instructions.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_instructions: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub additional_instructions: crate::Nullable<::std::string::String>,
     /// Adds additional messages to the thread before creating the run.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_messages: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub additional_messages: crate::Nullable<
         ::std::vec::Vec<super::CreateMessageRequest>,
     >,
     /// Override the tools the assistant can use for this run. This is useful for modifying the behavior on a per-run basis.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tools: ::std::option::Option<::std::vec::Vec<super::CreateRunRequestToolsItem>>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub tools: crate::Nullable<::std::vec::Vec<super::CreateRunRequestToolsItem>>,
     /// Set of 16 key-value pairs that can be attached to an object. This can be useful for storing additional information about the object in a structured format. Keys can be a maximum of 64 characters long and values can be a maxium of 512 characters long.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub metadata: crate::Nullable<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
@@ -36,8 +36,8 @@ pub struct CreateRunRequest {
     /// Default: `1`
     ///
     /// Example: `1`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub temperature: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub temperature: crate::Nullable<f64>,
     /// An alternative to sampling with temperature, called nucleus sampling, where the model considers the results of the tokens with top_p probability mass. So 0.1 means only the tokens comprising the top 10% probability mass are considered.
     ///
     /// We generally recommend altering this or temperature but not both.
@@ -45,25 +45,25 @@ pub struct CreateRunRequest {
     /// Default: `1`
     ///
     /// Example: `1`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub top_p: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub top_p: crate::Nullable<f64>,
     /// If `true`, returns a stream of events that happen during the Run as server-sent events, terminating when the Run enters a terminal state with a `data: [DONE]` message.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stream: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub stream: crate::Nullable<bool>,
     /// The maximum number of prompt tokens that may be used over the course of the run. The run will make a best effort to use only the number of prompt tokens specified, across multiple turns of the run. If the run exceeds the number of prompt tokens specified, the run will end with status `incomplete`. See `incomplete_details` for more info.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_prompt_tokens: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub max_prompt_tokens: crate::Nullable<i64>,
     /// The maximum number of completion tokens that may be used over the course of the run. The run will make a best effort to use only the number of completion tokens specified, across multiple turns of the run. If the run exceeds the number of completion tokens specified, the run will end with status `incomplete`. See `incomplete_details` for more info.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_completion_tokens: ::std::option::Option<i64>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub truncation_strategy: ::std::option::Option<super::TruncationObject>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tool_choice: ::std::option::Option<super::AssistantsApiToolChoiceOption>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub max_completion_tokens: crate::Nullable<i64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub truncation_strategy: crate::Nullable<super::TruncationObject>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub tool_choice: crate::Nullable<super::AssistantsApiToolChoiceOption>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parallel_tool_calls: ::std::option::Option<super::ParallelToolCalls>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub response_format: ::std::option::Option<super::AssistantsApiResponseFormatOption>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub response_format: crate::Nullable<super::AssistantsApiResponseFormatOption>,
 }
 
 /// The ID of the [Model](https://platform.openai.com/docs/api-reference/models) to be used to execute this run. If a value is provided here, it will override the model associated with the assistant. If not, the model associated with the assistant will be used.

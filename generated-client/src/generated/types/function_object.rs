@@ -15,6 +15,6 @@ pub struct FunctionObject {
     /// Whether to enable strict schema adherence when generating the function call. If set to true, the model will follow the exact schema defined in the `parameters` field. Only a subset of JSON Schema is supported when `strict` is `true`. Learn more about Structured Outputs in the [function calling guide](docs/guides/function-calling).
     ///
     /// Default: `false`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub strict: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub strict: crate::Nullable<bool>,
 }

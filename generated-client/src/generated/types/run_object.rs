@@ -62,11 +62,11 @@ pub struct RunObject {
     #[serde(default)]
     pub usage: ::std::option::Option<super::RunCompletionUsage>,
     /// The sampling temperature used for this run. If not set, defaults to 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub temperature: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub temperature: crate::Nullable<f64>,
     /// The nucleus sampling value used for this run. If not set, defaults to 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub top_p: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub top_p: crate::Nullable<f64>,
     /// The maximum number of prompt tokens specified to have been used over the course of the run.
     #[serde(default)]
     pub max_prompt_tokens: ::std::option::Option<i64>,

@@ -12,8 +12,8 @@ pub struct TruncationObject {
     #[serde(rename = "type")]
     pub type_: super::TruncationObjectType,
     /// The number of most recent messages from the thread when constructing the context for the run.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_messages: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub last_messages: crate::Nullable<i64>,
 }
 
 /// The truncation strategy to use for the thread. The default is `auto`. If set to `last_messages`, the thread will be truncated to the n most recent messages in the thread. When set to `auto`, messages in the middle of the thread will be dropped to fit the context length of the model, `max_prompt_tokens`.
