@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -33,6 +34,13 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VE
 
 /// Redirects followed by the default HTTP client (the same limit reqwest uses).
 const MAX_REDIRECTS: usize = 10;
+
+/// Default overall time limit of one attempt, body included: long, as in the official
+/// OpenAI and Portkey SDKs, since completions may take minutes to generate.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Default time limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A security scheme declared by the API description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +78,8 @@ struct Inner {
     base_url: String,
     client: reqwest::Client,
     credentials: Vec<Credential>,
+    /// Set on each request; `None` leaves a caller-supplied client's own timeout in force.
+    timeout: Option<Duration>,
 }
 
 /// A credential turned into its header once, at build time.
@@ -96,6 +106,8 @@ pub struct RuntimeBuilder {
     schemes: &'static [SecurityScheme],
     credentials: Vec<(&'static str, String)>,
     client: Option<reqwest::Client>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for RuntimeBuilder {
@@ -117,6 +129,8 @@ impl RuntimeBuilder {
             schemes,
             credentials: Vec::new(),
             client: None,
+            timeout: None,
+            connect_timeout: None,
         }
     }
 
@@ -135,10 +149,27 @@ impl RuntimeBuilder {
         }
     }
 
-    /// Uses this HTTP client instead of the default one (timeouts, proxies, TLS, user agent
-    /// and redirect policy are then the caller's choice).
+    /// Uses this HTTP client instead of the default one (proxies, TLS, user agent, redirect
+    /// policy and connect timeout are then the caller's choice). Its own overall timeout
+    /// stays in force unless [`timeout`](Self::timeout) is also set.
     pub fn http_client(&mut self, client: reqwest::Client) {
         self.client = Some(client);
+    }
+
+    /// Limits each attempt of a request, from sending it to reading the end of the response
+    /// body ([`DEFAULT_TIMEOUT`], 10 minutes, by default). Exceeding it gives
+    /// [`Error::Timeout`]. Applied to every request, so it also holds with a caller-supplied
+    /// [`http_client`](Self::http_client). Streamed bodies are covered too: a stream longer
+    /// than this is cut off with an [`Error::Timeout`] item.
+    pub fn timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// Limits connection establishment ([`DEFAULT_CONNECT_TIMEOUT`], 10 seconds, by
+    /// default). Only applies to the default HTTP client: reqwest cannot change it per
+    /// request, so a caller-supplied client keeps its own.
+    pub fn connect_timeout(&mut self, timeout: Duration) {
+        self.connect_timeout = Some(timeout);
     }
 
     /// Validates the configuration and builds the runtime.
@@ -163,19 +194,26 @@ impl RuntimeBuilder {
                 Credential::new(scheme, value)
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let client = match self.client {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .user_agent(USER_AGENT)
-                .redirect(same_origin_redirects())
-                .build()
-                .map_err(Error::Transport)?,
+        let (client, timeout) = match self.client {
+            Some(client) => (client, self.timeout),
+            None => {
+                let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+                let client = reqwest::Client::builder()
+                    .user_agent(USER_AGENT)
+                    .redirect(same_origin_redirects())
+                    .timeout(timeout)
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .build()
+                    .map_err(Error::Transport)?;
+                (client, Some(timeout))
+            }
         };
         Ok(Runtime {
             inner: Arc::new(Inner {
                 base_url,
                 client,
                 credentials,
+                timeout,
             }),
         })
     }
@@ -250,6 +288,7 @@ impl Runtime {
     pub fn request(&self, method: Method, path: &str, schemes: &[&str]) -> Request {
         Request {
             client: self.inner.client.clone(),
+            timeout: self.inner.timeout,
             parts: self.request_parts(method, path, schemes),
         }
     }
@@ -277,6 +316,7 @@ impl Runtime {
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request {
     client: reqwest::Client,
+    timeout: Option<Duration>,
     parts: Result<Parts, Error>,
 }
 
@@ -511,6 +551,9 @@ impl Request {
             headers.remove(CONTENT_TYPE);
         }
         let mut builder = self.client.request(method, url).headers(headers);
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
         match body {
             Some(Payload::Bytes(bytes)) => builder = builder.body(bytes),
             Some(Payload::Multipart(form)) => builder = builder.multipart(form.into_reqwest()?),
