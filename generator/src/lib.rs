@@ -16,6 +16,7 @@ pub mod examples;
 pub mod format;
 pub mod ir;
 pub mod load;
+pub mod locate;
 pub mod lower;
 pub mod naming;
 pub mod normalize;
@@ -56,11 +57,23 @@ pub fn generate(input: &Input) -> Result<Generated, Error> {
         Some((path, text)) => Some(load::parse_document(path, text)?),
         None => None,
     };
-    let loaded = load::load(input.spec_path, doc, overlay.as_ref())?;
+    let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
+        Error::Invalid {
+            path,
+            mut diagnostics,
+        } => {
+            locate::Index::new(input.spec_text).place(&mut diagnostics);
+            Error::Invalid { path, diagnostics }
+        }
+        other => other,
+    })?;
     let mut diagnostics = loaded.diagnostics;
     let api = lower::lower(&loaded.api, &mut diagnostics);
     let examples = examples::collect(&api, &loaded.raw);
     examples::check(&api, &examples, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        locate::Index::new(input.spec_text).place(&mut diagnostics);
+    }
     let mut files = BTreeMap::new();
     let example_check = input.example_check.then_some(examples.as_slice());
     for (path, file) in emit::emit(&api, example_check) {

@@ -97,6 +97,15 @@ fn spec_bugs_are_warnings_at_their_pointers() {
         .diagnostics
         .iter()
         .all(|d| d.severity == Severity::Warning));
+    // Each diagnostic also says where in the file it is.
+    let line = seed()
+        .lines()
+        .position(|l| l == "        - thread_id")
+        .expect("the seed requires thread_id")
+        + 1;
+    let location = generated.diagnostics[0].location.expect("located");
+    assert_eq!((location.line, location.column), (line, 11));
+    assert!(generated.diagnostics.iter().all(|d| d.location.is_some()));
     // `thread_id` is a path parameter, not a body field.
     assert!(!generated.files["types/create_run_request.rs"].contains("thread_id"));
 }
