@@ -69,11 +69,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let generated = generate(&root, &spec, overlay.as_deref()).map_err(|e| {
         if let generator::Error::Invalid { diagnostics, .. } = &e {
-            print_diagnostics(diagnostics, false);
+            print_diagnostics(diagnostics, false, &spec, &root);
         }
         e.to_string()
     })?;
-    print_diagnostics(&generated.diagnostics, o.quiet);
+    print_diagnostics(&generated.diagnostics, o.quiet, &spec, &root);
 
     let warnings = generated
         .diagnostics
@@ -245,12 +245,51 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool) {
+fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool, spec: &Path, root: &Path) {
+    let text = fs::read_to_string(spec).unwrap_or_default();
+    let name = display(root, spec);
     for d in diagnostics {
         if !quiet || d.severity == Severity::Error {
-            eprintln!("{d}");
+            eprintln!("{}\n", render(d, &text, &name));
         }
     }
+}
+
+/// A diagnostic as rustc shows one: the message, the file, line and column, the line itself
+/// with the spot marked and labelled with the JSON pointer, and the help.
+pub fn render(d: &Diagnostic, text: &str, file: &str) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let line_text = d
+        .location
+        .and_then(|l| text.lines().nth(l.line.saturating_sub(1)).map(|t| (l, t)));
+    let Some((location, line)) = line_text else {
+        // No place in the text (a pointer into the overlay, say): the plain form.
+        return d.to_string();
+    };
+    let start = line
+        .char_indices()
+        .nth(location.column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    // Mark the token there: a key, a list item, a value.
+    let rest = &line[start..];
+    let token = rest
+        .find(|c: char| matches!(c, ':' | ',' | '}' | ']') || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let end = if token > 0 { start + token } else { line.len() };
+    let snippet = Snippet::source(line)
+        .line_start(location.line)
+        .path(file)
+        .annotation(AnnotationKind::Primary.span(start..end).label(&d.pointer));
+    let mut report = vec![level.primary_title(&d.message).element(snippet)];
+    if let Some(help) = &d.help {
+        report.push(Group::with_title(Level::HELP.secondary_title(help)));
+    }
+    Renderer::plain().render(&report).to_string()
 }
 
 /// `path` relative to the root when it is inside it, else as given.
@@ -278,6 +317,35 @@ mod tests {
             Some(&root.join(DEFAULT_OVERLAY)),
         )
         .expect("the committed spec generates")
+    }
+
+    #[test]
+    fn diagnostics_render_with_the_offending_line() {
+        let text = "components:\n  schemas:\n    Req:\n      required:\n        - thread_id\n";
+        let mut d = generator::Diagnostic::warning(
+            "#/components/schemas/Req/required/0",
+            "`required` names `thread_id`",
+        )
+        .with_help("remove it");
+        d.location = Some(generator::Location {
+            line: 5,
+            column: 11,
+        });
+        let shown = render(&d, text, "spec/portkey.yaml");
+        assert!(
+            shown.starts_with("warning: `required` names `thread_id`"),
+            "{shown}"
+        );
+        assert!(shown.contains("--> spec/portkey.yaml:5:11"), "{shown}");
+        assert!(shown.contains("5 |         - thread_id"), "{shown}");
+        assert!(
+            shown.contains("^^^^^^^^^ #/components/schemas/Req/required/0"),
+            "{shown}"
+        );
+        assert!(shown.contains("help: remove it"), "{shown}");
+        // Without a place in the text, the one-line form.
+        d.location = None;
+        assert_eq!(render(&d, text, "spec/portkey.yaml"), d.to_string());
     }
 
     /// rust-analyzer's pattern: the committed client must be what the committed spec makes.
