@@ -8,6 +8,7 @@
 pub mod codec;
 pub mod error;
 mod nullable;
+pub mod retry;
 pub mod runtime;
 pub mod sse;
 pub mod upload;
@@ -19,3 +20,4 @@ mod generated;
 pub use error::{ApiError, DecodeError, Error};
 pub use generated::*;
 pub use nullable::Nullable;
+pub use retry::{DefaultRetryPolicy, RetryPolicy};

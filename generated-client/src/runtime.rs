@@ -18,8 +18,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::error::{one_line, ApiError, DecodeError, Error, StreamError};
+use crate::retry::{Decision, DefaultRetryPolicy, Outcome, RetryPolicy};
 use crate::sse;
 use crate::upload::Form;
 
@@ -80,6 +82,9 @@ struct Inner {
     credentials: Vec<Credential>,
     /// Set on each request; `None` leaves a caller-supplied client's own timeout in force.
     timeout: Option<Duration>,
+    retry_policy: Arc<dyn RetryPolicy>,
+    /// `None`: the policy's own maximum.
+    max_retries: Option<u32>,
 }
 
 /// A credential turned into its header once, at build time.
@@ -108,6 +113,8 @@ pub struct RuntimeBuilder {
     client: Option<reqwest::Client>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    retry_policy: Option<Arc<dyn RetryPolicy>>,
+    max_retries: Option<u32>,
 }
 
 impl fmt::Debug for RuntimeBuilder {
@@ -117,6 +124,9 @@ impl fmt::Debug for RuntimeBuilder {
             .field("base_url", &redacted_url(&self.base_url))
             .field("credentials", &ids)
             .field("custom_http_client", &self.client.is_some())
+            .field("timeout", &self.timeout)
+            .field("retry_policy", &self.retry_policy)
+            .field("max_retries", &self.max_retries)
             .finish_non_exhaustive()
     }
 }
@@ -131,6 +141,8 @@ impl RuntimeBuilder {
             client: None,
             timeout: None,
             connect_timeout: None,
+            retry_policy: None,
+            max_retries: None,
         }
     }
 
@@ -170,6 +182,19 @@ impl RuntimeBuilder {
     /// request, so a caller-supplied client keeps its own.
     pub fn connect_timeout(&mut self, timeout: Duration) {
         self.connect_timeout = Some(timeout);
+    }
+
+    /// Sets how many times a failed request may be re-sent (0 disables retries), whatever
+    /// the [`retry_policy`](Self::retry_policy) says. By default the policy's own
+    /// maximum applies: 2 for [`DefaultRetryPolicy`].
+    pub fn max_retries(&mut self, max_retries: u32) {
+        self.max_retries = Some(max_retries);
+    }
+
+    /// Replaces [`DefaultRetryPolicy`] with another policy deciding which failures are
+    /// retried and how long to wait; see [`crate::retry`] for what can be retried at all.
+    pub fn retry_policy(&mut self, policy: Arc<dyn RetryPolicy>) {
+        self.retry_policy = Some(policy);
     }
 
     /// Validates the configuration and builds the runtime.
@@ -214,6 +239,10 @@ impl RuntimeBuilder {
                 client,
                 credentials,
                 timeout,
+                retry_policy: self
+                    .retry_policy
+                    .unwrap_or_else(|| Arc::new(DefaultRetryPolicy::default())),
+                max_retries: self.max_retries,
             }),
         })
     }
@@ -287,8 +316,7 @@ impl Runtime {
     /// share a header, the one listed first wins).
     pub fn request(&self, method: Method, path: &str, schemes: &[&str]) -> Request {
         Request {
-            client: self.inner.client.clone(),
-            timeout: self.inner.timeout,
+            inner: Arc::clone(&self.inner),
             parts: self.request_parts(method, path, schemes),
         }
     }
@@ -315,8 +343,7 @@ impl Runtime {
 /// A request being built. Errors are kept until it is sent.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request {
-    client: reqwest::Client,
-    timeout: Option<Duration>,
+    inner: Arc<Inner>,
     parts: Result<Parts, Error>,
 }
 
@@ -539,34 +566,107 @@ impl Request {
 
     /// Sends the request and returns the 2xx response unread, e.g. to stream its body.
     /// Non-2xx gives [`Error::Api`].
+    ///
+    /// Failed attempts are retried as the runtime's [`RetryPolicy`] decides, each retry
+    /// logged as a `tracing` event in an `http_request` span. Only the response head is
+    /// awaited here, so a body that fails later is never retried. A multipart body is sent
+    /// once: it may stream files and cannot be replayed.
     pub async fn send_response(self) -> Result<reqwest::Response, Error> {
+        let inner = self.inner;
         let Parts {
             method,
             url,
             mut headers,
             body,
         } = self.parts?;
-        if let Some(Payload::Multipart(_)) = body {
-            // reqwest adds its own, with the boundary; two would confuse servers.
-            headers.remove(CONTENT_TYPE);
+        let (bytes, mut form) = match body {
+            Some(Payload::Bytes(bytes)) => (Some(bytes), None),
+            Some(Payload::Multipart(form)) => {
+                // reqwest adds its own, with the boundary; two would confuse servers.
+                headers.remove(CONTENT_TYPE);
+                (None, Some(form.into_reqwest()?))
+            }
+            None => (None, None),
+        };
+        let max_retries = if form.is_some() {
+            0
+        } else {
+            inner
+                .max_retries
+                .unwrap_or_else(|| inner.retry_policy.max_retries())
+        };
+        // The path only: a query string may carry secrets.
+        let span = tracing::info_span!("http_request", method = %method, path = url.path());
+        async move {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut builder = inner
+                    .client
+                    .request(method.clone(), url.clone())
+                    .headers(headers.clone());
+                if let Some(timeout) = inner.timeout {
+                    builder = builder.timeout(timeout);
+                }
+                if let Some(bytes) = &bytes {
+                    builder = builder.body(bytes.clone());
+                }
+                if let Some(form) = form.take() {
+                    builder = builder.multipart(form);
+                }
+                let result = builder.send().await.map_err(from_reqwest);
+                let outcome = match &result {
+                    Ok(response) if response.status().is_success() => return result,
+                    Ok(response) => Outcome::Response {
+                        status: response.status(),
+                        headers: response.headers(),
+                    },
+                    Err(e) => Outcome::Error(e),
+                };
+                let decision = if attempt <= max_retries {
+                    inner.retry_policy.decide(attempt, &outcome)
+                } else {
+                    Decision::Stop
+                };
+                match (decision, result) {
+                    (Decision::Stop, Ok(response)) => return Err(api_error(response).await),
+                    (Decision::Stop, Err(e)) => return Err(e),
+                    (Decision::Retry(delay), result) => {
+                        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+                        match &result {
+                            Ok(response) => tracing::info!(
+                                attempt,
+                                status = response.status().as_u16(),
+                                delay_ms,
+                                "retrying request"
+                            ),
+                            Err(e) => tracing::info!(
+                                attempt,
+                                error = %e,
+                                delay_ms,
+                                "retrying request"
+                            ),
+                        }
+                        // Dropping an unread response closes its connection, which is
+                        // cheaper than reading an error body nobody will see.
+                        drop(result);
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
         }
-        let mut builder = self.client.request(method, url).headers(headers);
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        match body {
-            Some(Payload::Bytes(bytes)) => builder = builder.body(bytes),
-            Some(Payload::Multipart(form)) => builder = builder.multipart(form.into_reqwest()?),
-            None => {}
-        }
-        let response = builder.send().await.map_err(from_reqwest)?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(from_reqwest)?;
-        Err(Error::Api(Box::new(ApiError::new(status, headers, body))))
+        .instrument(span)
+        .await
+    }
+}
+
+/// Reads a non-2xx response into an [`Error::Api`].
+async fn api_error(response: reqwest::Response) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    match response.bytes().await {
+        Ok(body) => Error::Api(Box::new(ApiError::new(status, headers, body))),
+        Err(e) => from_reqwest(e),
     }
 }
 

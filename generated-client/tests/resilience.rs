@@ -1,8 +1,11 @@
 //! Timeouts, retries, per-call options and response size limits, against a local mock
 //! server.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use portkey_client::retry::{Decision, DefaultRetryPolicy, Outcome, RetryPolicy};
 use portkey_client::runtime::{Runtime, RuntimeBuilder, SchemeKind, SecurityScheme};
 use portkey_client::Error;
 use reqwest::Method;
@@ -55,6 +58,7 @@ async fn timeout_gives_error_timeout_promptly() {
     let rt = runtime_with(&server.uri(), |b| {
         b.timeout(Duration::from_millis(200));
         b.connect_timeout(Duration::from_secs(1));
+        b.max_retries(0);
     });
     let started = Instant::now();
     let err = get_json(&rt).await.unwrap_err();
@@ -68,9 +72,170 @@ async fn timeout_applies_to_a_caller_supplied_client() {
     let rt = runtime_with(&server.uri(), |b| {
         b.http_client(reqwest::Client::new());
         b.timeout(Duration::from_millis(200));
+        b.max_retries(0);
     });
     let started = Instant::now();
     let err = get_json(&rt).await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert!(started.elapsed() < Duration::from_millis(1500));
+}
+
+/// The default rules with waits short enough for tests, counting the decisions asked for.
+#[derive(Debug, Default)]
+struct FastPolicy {
+    decisions: AtomicU32,
+}
+
+impl RetryPolicy for FastPolicy {
+    fn decide(&self, attempt: u32, outcome: &Outcome<'_>) -> Decision {
+        self.decisions.fetch_add(1, Ordering::SeqCst);
+        let fast = DefaultRetryPolicy {
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(10),
+            ..DefaultRetryPolicy::default()
+        };
+        fast.decide(attempt, outcome)
+    }
+}
+
+fn fast_runtime(base_url: &str) -> Runtime {
+    runtime_with(base_url, |b| {
+        b.retry_policy(Arc::new(FastPolicy::default()))
+    })
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+/// A server answering `first` once, then 200 with `{"ok": true}`.
+async fn server_failing_once(first: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/thing"))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/thing"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn server_error_then_success_takes_two_requests() {
+    let server = server_failing_once(ResponseTemplate::new(500)).await;
+    let value = get_json(&fast_runtime(&server.uri())).await.unwrap();
+    assert_eq!(value, json!({"ok": true}));
+    assert_eq!(requests(&server).await, 2);
+}
+
+#[tokio::test]
+async fn json_bodies_are_replayed_on_retry() {
+    let server = server_failing_once(ResponseTemplate::new(503)).await;
+    let rt = fast_runtime(&server.uri());
+    let value: serde_json::Value = rt
+        .request(Method::POST, "/thing", &["apiKey"])
+        .json(&json!({"n": 1}))
+        .send_json()
+        .await
+        .unwrap();
+    assert_eq!(value, json!({"ok": true}));
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    for request in received {
+        assert_eq!(request.body, br#"{"n":1}"#);
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server =
+        server_failing_once(ResponseTemplate::new(429).insert_header("retry-after", "1")).await;
+    let started = Instant::now();
+    get_json(&fast_runtime(&server.uri())).await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    assert_eq!(requests(&server).await, 2);
+}
+
+async fn always(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/thing"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let server = always(ResponseTemplate::new(400).set_body_json(json!({"error": "bad"}))).await;
+    let err = get_json(&fast_runtime(&server.uri())).await.unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn portkey_gateway_errors_are_not_retried() {
+    let server = always(ResponseTemplate::new(500).insert_header("x-portkey-trace-id", "t")).await;
+    let err = get_json(&fast_runtime(&server.uri())).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn should_retry_false_overrides_a_retryable_status() {
+    let server = always(ResponseTemplate::new(503).insert_header("x-should-retry", "false")).await;
+    let err = get_json(&fast_runtime(&server.uri())).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn should_retry_true_overrides_a_client_error() {
+    let server =
+        server_failing_once(ResponseTemplate::new(400).insert_header("x-should-retry", "true"))
+            .await;
+    get_json(&fast_runtime(&server.uri())).await.unwrap();
+    assert_eq!(requests(&server).await, 2);
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_maximum() {
+    let server = always(ResponseTemplate::new(500)).await;
+    let err = get_json(&fast_runtime(&server.uri())).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(requests(&server).await, 3);
+}
+
+#[tokio::test]
+async fn max_retries_zero_sends_once() {
+    let server = always(ResponseTemplate::new(500)).await;
+    let rt = runtime_with(&server.uri(), |b| {
+        b.retry_policy(Arc::new(FastPolicy::default()));
+        b.max_retries(0);
+    });
+    let err = get_json(&rt).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_a_transport_error() {
+    // A port that was just free: nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let policy = Arc::new(FastPolicy::default());
+    let rt = runtime_with(&format!("http://127.0.0.1:{port}"), |b| {
+        b.retry_policy(policy.clone())
+    });
+    let err = get_json(&rt).await.unwrap_err();
+    assert!(err.is_transport(), "{err:?}");
+    // Asked after attempts 1 and 2; attempt 3 is the last allowed, so not asked.
+    assert_eq!(policy.decisions.load(Ordering::SeqCst), 2);
 }
