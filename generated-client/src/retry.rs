@@ -51,6 +51,7 @@ pub enum Decision {
 /// Decides whether a failed attempt is retried, and after how long.
 ///
 /// The runtime counts retries itself: it stops after the maximum set with
+/// [`RequestOptions::max_retries`](crate::runtime::RequestOptions::max_retries), else
 /// [`RuntimeBuilder::max_retries`](crate::runtime::RuntimeBuilder::max_retries), else
 /// the policy's own [`max_retries`](Self::max_retries), whatever `decide` answers. It never
 /// asks about requests that cannot be replayed.

@@ -73,6 +73,78 @@ pub enum SchemeKind {
 #[derive(Clone)]
 pub struct Runtime {
     inner: Arc<Inner>,
+    /// Shared, so that cloning a runtime stays cheap.
+    options: Arc<RequestOptions>,
+}
+
+/// Settings for the requests of one [`Runtime`] handle, made with
+/// [`Runtime::with_options`]: a timeout, a maximum number of retries, extra headers.
+///
+/// ```
+/// # use std::time::Duration;
+/// # use portkey_client::runtime::RequestOptions;
+/// let options = RequestOptions::new()
+///     .timeout(Duration::from_secs(30))
+///     .max_retries(5)
+///     .header("x-portkey-trace-id", "nightly-batch");
+/// ```
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    headers: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// No options: the runtime's settings apply.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Limits each attempt, replacing [`RuntimeBuilder::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets how many times a failed request may be re-sent, replacing
+    /// [`RuntimeBuilder::max_retries`].
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Adds a header to every request, replacing any value the request would otherwise
+    /// have for it (including a credential). An invalid name or value is an
+    /// [`Error::InvalidRequest`] reported when a request is sent. The value is treated as
+    /// sensitive and never shown by `Debug`.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// `other`'s settings over these: its timeout and maximum where set, its headers after.
+    fn merged(&self, other: RequestOptions) -> RequestOptions {
+        let mut headers = self.headers.clone();
+        headers.extend(other.headers);
+        RequestOptions {
+            timeout: other.timeout.or(self.timeout),
+            max_retries: other.max_retries.or(self.max_retries),
+            headers,
+        }
+    }
+}
+
+impl fmt::Debug for RequestOptions {
+    // Header names only: values may be credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &names)
+            .finish()
+    }
 }
 
 struct Inner {
@@ -100,6 +172,7 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("base_url", &self.inner.base_url)
             .field("credentials", &ids)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -244,6 +317,7 @@ impl RuntimeBuilder {
                     .unwrap_or_else(|| Arc::new(DefaultRetryPolicy::default())),
                 max_retries: self.max_retries,
             }),
+            options: Arc::default(),
         })
     }
 }
@@ -308,6 +382,16 @@ impl Runtime {
         &self.inner.client
     }
 
+    /// A handle sharing this runtime's client and credentials whose requests also use
+    /// `options`, layered over any this handle already has (set values replace, headers
+    /// add). Cheap: `self` is left as it was, and the client and connections are shared.
+    pub fn with_options(&self, options: RequestOptions) -> Runtime {
+        Runtime {
+            inner: Arc::clone(&self.inner),
+            options: Arc::new(self.options.merged(options)),
+        }
+    }
+
     /// Starts a request.
     ///
     /// `path` starts with `/` and is already percent-encoded (see [`encode_path_segment`]);
@@ -317,6 +401,7 @@ impl Runtime {
     pub fn request(&self, method: Method, path: &str, schemes: &[&str]) -> Request {
         Request {
             inner: Arc::clone(&self.inner),
+            options: Arc::clone(&self.options),
             parts: self.request_parts(method, path, schemes),
         }
     }
@@ -344,6 +429,7 @@ impl Runtime {
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request {
     inner: Arc<Inner>,
+    options: Arc<RequestOptions>,
     parts: Result<Parts, Error>,
 }
 
@@ -572,13 +658,20 @@ impl Request {
     /// awaited here, so a body that fails later is never retried. A multipart body is sent
     /// once: it may stream files and cannot be replayed.
     pub async fn send_response(self) -> Result<reqwest::Response, Error> {
-        let inner = self.inner;
+        let options = Arc::clone(&self.options);
+        // Last, so that they win over the operation's own headers, as the options promise.
+        let request = options
+            .headers
+            .iter()
+            .fold(self, |request, (name, value)| request.header(name, value));
+        let inner = request.inner;
+        let timeout = options.timeout.or(inner.timeout);
         let Parts {
             method,
             url,
             mut headers,
             body,
-        } = self.parts?;
+        } = request.parts?;
         let (bytes, mut form) = match body {
             Some(Payload::Bytes(bytes)) => (Some(bytes), None),
             Some(Payload::Multipart(form)) => {
@@ -591,8 +684,9 @@ impl Request {
         let max_retries = if form.is_some() {
             0
         } else {
-            inner
+            options
                 .max_retries
+                .or(inner.max_retries)
                 .unwrap_or_else(|| inner.retry_policy.max_retries())
         };
         // The path only: a query string may carry secrets.
@@ -605,7 +699,7 @@ impl Request {
                     .client
                     .request(method.clone(), url.clone())
                     .headers(headers.clone());
-                if let Some(timeout) = inner.timeout {
+                if let Some(timeout) = timeout {
                     builder = builder.timeout(timeout);
                 }
                 if let Some(bytes) = &bytes {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use portkey_client::retry::{Decision, DefaultRetryPolicy, Outcome, RetryPolicy};
-use portkey_client::runtime::{Runtime, RuntimeBuilder, SchemeKind, SecurityScheme};
+use portkey_client::runtime::{
+    RequestOptions, Runtime, RuntimeBuilder, SchemeKind, SecurityScheme,
+};
 use portkey_client::Error;
 use reqwest::Method;
 use serde_json::json;
@@ -238,4 +240,55 @@ async fn connection_refused_is_retried_then_a_transport_error() {
     assert!(err.is_transport(), "{err:?}");
     // Asked after attempts 1 and 2; attempt 3 is the last allowed, so not asked.
     assert_eq!(policy.decisions.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn options_apply_only_to_the_runtime_made_with_them() {
+    let server = MockServer::start().await;
+    Mock::given(path("/thing"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true}))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .mount(&server)
+        .await;
+    let plain = runtime_with(&server.uri(), |b| b.max_retries(0));
+    let tuned = plain.with_options(
+        RequestOptions::new()
+            .timeout(Duration::from_millis(100))
+            .header("x-portkey-trace-id", "trace-123"),
+    );
+    assert!(!format!("{tuned:?}").contains("trace-123"));
+
+    let err = get_json(&tuned).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    get_json(&plain).await.unwrap();
+
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    assert_eq!(
+        received[0].headers.get("x-portkey-trace-id").unwrap(),
+        "trace-123"
+    );
+    assert!(received[1].headers.get("x-portkey-trace-id").is_none());
+}
+
+#[tokio::test]
+async fn option_max_retries_replaces_the_runtime_maximum() {
+    let server = always(ResponseTemplate::new(500)).await;
+    let rt = fast_runtime(&server.uri()).with_options(RequestOptions::new().max_retries(0));
+    get_json(&rt).await.unwrap_err();
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn invalid_option_header_fails_at_send_without_a_request() {
+    let server = always(ResponseTemplate::new(200).set_body_json(json!({}))).await;
+    let rt = fast_runtime(&server.uri())
+        .with_options(RequestOptions::new().header("x-bad", "line\nbreak"));
+    let err = get_json(&rt).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(!err.to_string().contains("break"));
+    assert_eq!(requests(&server).await, 0);
 }
