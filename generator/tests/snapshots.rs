@@ -46,6 +46,7 @@ macro_rules! snapshot_tests {
 }
 
 snapshot_tests!(
+    accepted_bad_input,
     all_of,
     any_of_open_enum,
     bodies,

@@ -237,7 +237,8 @@ fn string_enum(t: &TypeDef, name: &Ident, e: &StringEnum) -> TokenStream {
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
 
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            // `Infallible` by name: a variant called `Err` would make `Self::Err` ambiguous.
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
                 ::std::result::Result::Ok(match value {
                     #(#from_str)*
                     other => Self::#other(::std::string::String::from(other)),

@@ -84,6 +84,7 @@ pub fn lower(api: &OpenAPI, diags: &mut Vec<Diagnostic>) -> Api {
             })
         })
         .collect();
+    break_alias_cycles(&mut types, l.diags);
     check_defaults(&mut types);
     break_cycles(&mut types);
     mark_defaultable(&mut types);
@@ -256,6 +257,45 @@ fn header_words(header: &str) -> Vec<String> {
         words.remove(0);
     }
     words
+}
+
+/// `A: {$ref: B}`, `B: {$ref: A}` has no type in between: aliases of each other cannot compile.
+/// Each alias on such a cycle becomes any JSON value, with a warning.
+fn break_alias_cycles(types: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
+    let target = |t: &TypeDef| match &t.kind {
+        TypeKind::Alias(ty) => direct_target(ty),
+        _ => None,
+    };
+    let mut on_cycle = BTreeSet::new();
+    for start in 0..types.len() {
+        let mut seen = vec![start];
+        let mut at = start;
+        while let Some(next) = target(&types[at]) {
+            if next == start {
+                on_cycle.extend(seen.iter().copied());
+                break;
+            }
+            if seen.contains(&next) {
+                break;
+            }
+            seen.push(next);
+            at = next;
+        }
+    }
+    let names: Vec<String> = on_cycle.iter().map(|&id| types[id].name.clone()).collect();
+    for &id in &on_cycle {
+        diags.push(
+            Diagnostic::warning(
+                &types[id].pointer,
+                format!(
+                    "`$ref` cycle with no type in between ({}); typed as any JSON value",
+                    names.join(", ")
+                ),
+            )
+            .with_help("one of these schemas should define a type instead of referring to another"),
+        );
+        types[id].kind = TypeKind::Alias(TypeRef::Json);
+    }
 }
 
 /// A default that names an enum value must name one the enum has; otherwise it is dropped.

@@ -33,7 +33,7 @@ impl AssistantToolsCodeType {
 
 impl ::std::str::FromStr for AssistantToolsCodeType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "code_interpreter" => Self::CodeInterpreter,

@@ -36,7 +36,7 @@ impl AssistantToolsFileSearchType {
 
 impl ::std::str::FromStr for AssistantToolsFileSearchType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "file_search" => Self::FileSearch,

@@ -34,7 +34,7 @@ impl AssistantToolsFunctionType {
 
 impl ::std::str::FromStr for AssistantToolsFunctionType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "function" => Self::Function,

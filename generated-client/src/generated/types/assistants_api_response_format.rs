@@ -47,7 +47,7 @@ impl AssistantsApiResponseFormatType {
 
 impl ::std::str::FromStr for AssistantsApiResponseFormatType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "text" => Self::Text,

@@ -40,7 +40,7 @@ impl AssistantsNamedToolChoiceType {
 
 impl ::std::str::FromStr for AssistantsNamedToolChoiceType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "function" => Self::Function,

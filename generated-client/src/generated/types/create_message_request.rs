@@ -48,7 +48,7 @@ impl CreateMessageRequestRole {
 
 impl ::std::str::FromStr for CreateMessageRequestRole {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "user" => Self::User,

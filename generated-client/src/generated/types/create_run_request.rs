@@ -146,7 +146,7 @@ impl CreateRunRequestModel {
 
 impl ::std::str::FromStr for CreateRunRequestModel {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "gpt-4o" => Self::Gpt4o,

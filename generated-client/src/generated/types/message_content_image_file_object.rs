@@ -36,7 +36,7 @@ impl MessageContentImageFileObjectType {
 
 impl ::std::str::FromStr for MessageContentImageFileObjectType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "image_file" => Self::ImageFile,
@@ -77,7 +77,7 @@ impl MessageContentImageFileObjectImageFileDetail {
 
 impl ::std::str::FromStr for MessageContentImageFileObjectImageFileDetail {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "auto" => Self::Auto,

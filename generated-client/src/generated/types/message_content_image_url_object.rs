@@ -36,7 +36,7 @@ impl MessageContentImageUrlObjectType {
 
 impl ::std::str::FromStr for MessageContentImageUrlObjectType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "image_url" => Self::ImageUrl,
@@ -77,7 +77,7 @@ impl MessageContentImageUrlObjectImageUrlDetail {
 
 impl ::std::str::FromStr for MessageContentImageUrlObjectImageUrlDetail {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "auto" => Self::Auto,

@@ -104,7 +104,7 @@ impl RunObjectObject {
 
 impl ::std::str::FromStr for RunObjectObject {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "thread.run" => Self::ThreadRun,
@@ -161,7 +161,7 @@ impl RunObjectStatus {
 
 impl ::std::str::FromStr for RunObjectStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "queued" => Self::Queued,
@@ -203,7 +203,7 @@ impl RunObjectRequiredActionType {
 
 impl ::std::str::FromStr for RunObjectRequiredActionType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "submit_tool_outputs" => Self::SubmitToolOutputs,
@@ -259,7 +259,7 @@ impl RunObjectLastErrorCode {
 
 impl ::std::str::FromStr for RunObjectLastErrorCode {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "server_error" => Self::ServerError,
@@ -306,7 +306,7 @@ impl RunObjectIncompleteDetailsReason {
 
 impl ::std::str::FromStr for RunObjectIncompleteDetailsReason {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "max_completion_tokens" => Self::MaxCompletionTokens,

@@ -37,7 +37,7 @@ impl RunToolCallObjectType {
 
 impl ::std::str::FromStr for RunToolCallObjectType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(
             match value {
                 "function" => Self::Function,
