@@ -68,6 +68,14 @@ pub enum Error {
     /// [`std::io::Error::kind`] tells why (`NotFound`, `PermissionDenied`, ...).
     #[error(transparent)]
     Io(std::io::Error),
+    /// A 2xx response body was larger than the runtime accepts in memory
+    /// ([`RuntimeBuilder::max_response_bytes`](crate::runtime::RuntimeBuilder::max_response_bytes));
+    /// it was refused without being read in full.
+    #[error("response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl Error {
@@ -80,7 +88,8 @@ impl Error {
             | Error::Transport(_)
             | Error::InvalidRequest(_)
             | Error::Stream(_)
-            | Error::Io(_) => None,
+            | Error::Io(_)
+            | Error::ResponseTooLarge { .. } => None,
         }
     }
 

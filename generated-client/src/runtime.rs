@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -43,6 +43,13 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Default time limit for establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default limit on a response body read into memory: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most of an error response body kept in an [`ApiError`]: error bodies are short, and one
+/// that is not is of no more use in full.
+pub const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
 
 /// A security scheme declared by the API description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +164,7 @@ struct Inner {
     retry_policy: Arc<dyn RetryPolicy>,
     /// `None`: the policy's own maximum.
     max_retries: Option<u32>,
+    max_response_bytes: u64,
 }
 
 /// A credential turned into its header once, at build time.
@@ -188,6 +196,7 @@ pub struct RuntimeBuilder {
     connect_timeout: Option<Duration>,
     retry_policy: Option<Arc<dyn RetryPolicy>>,
     max_retries: Option<u32>,
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for RuntimeBuilder {
@@ -216,6 +225,7 @@ impl RuntimeBuilder {
             connect_timeout: None,
             retry_policy: None,
             max_retries: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -270,6 +280,19 @@ impl RuntimeBuilder {
         self.retry_policy = Some(policy);
     }
 
+    /// Limits a response body read into memory by [`Request::send_json`] and
+    /// [`Request::send_bytes`] ([`DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB, by default): a
+    /// larger one is an [`Error::ResponseTooLarge`], found from its `Content-Length` or,
+    /// without one, while reading it, so that no more than the limit is ever held.
+    /// [`Request::send_empty`] reads and discards at most this much.
+    ///
+    /// Error bodies are kept up to [`MAX_ERROR_BODY_BYTES`] (or this limit, if smaller) and
+    /// the rest is discarded. Streamed bodies ([`EventStream`], [`ByteStream`]) are not
+    /// held in memory, so they are not limited.
+    pub fn max_response_bytes(&mut self, limit: u64) {
+        self.max_response_bytes = limit;
+    }
+
     /// Validates the configuration and builds the runtime.
     ///
     /// Fails with [`Error::InvalidRequest`] when the base URL is not an absolute `http`/`https`
@@ -316,6 +339,7 @@ impl RuntimeBuilder {
                     .retry_policy
                     .unwrap_or_else(|| Arc::new(DefaultRetryPolicy::default())),
                 max_retries: self.max_retries,
+                max_response_bytes: self.max_response_bytes,
             }),
             options: Arc::default(),
         })
@@ -597,24 +621,39 @@ impl Request {
                 .or_insert(HeaderValue::from_static("application/json"));
             Ok(())
         });
+        let limit = request.inner.max_response_bytes;
         let response = request.send_response().await?;
         let status = response.status();
-        let body = response.bytes().await.map_err(from_reqwest)?;
+        let body = read_body(response, limit).await?;
         decode_json(status, body)
     }
 
     /// Sends the request; any 2xx is success and the body is ignored.
     pub async fn send_empty(self) -> Result<(), Error> {
-        let response = self.send_response().await?;
-        // Drained so the connection can be reused; the status already settled the outcome.
-        let _ = response.bytes().await;
+        let limit = self.inner.max_response_bytes;
+        let mut response = self.send_response().await?;
+        // Drained so the connection can be reused; the status already settled the outcome,
+        // so neither a failure nor an oversized body turns it into an error (the operation
+        // took effect). Past the limit the connection is dropped instead.
+        let mut read = 0u64;
+        while let Ok(Some(chunk)) = response.chunk().await {
+            read = read.saturating_add(chunk.len() as u64);
+            if read > limit {
+                break;
+            }
+        }
         Ok(())
     }
 
     /// Sends the request and returns a 2xx body as bytes.
+    ///
+    /// A body over [`RuntimeBuilder::max_response_bytes`] is an
+    /// [`Error::ResponseTooLarge`]; use [`send_byte_stream`](Self::send_byte_stream) for
+    /// large downloads.
     pub async fn send_bytes(self) -> Result<Bytes, Error> {
+        let limit = self.inner.max_response_bytes;
         let response = self.send_response().await?;
-        response.bytes().await.map_err(from_reqwest)
+        read_body(response, limit).await
     }
 
     /// Sends the request (with `accept: text/event-stream` unless another was set) and
@@ -723,7 +762,10 @@ impl Request {
                     Decision::Stop
                 };
                 match (decision, result) {
-                    (Decision::Stop, Ok(response)) => return Err(api_error(response).await),
+                    (Decision::Stop, Ok(response)) => {
+                        let limit = inner.max_response_bytes.min(MAX_ERROR_BODY_BYTES);
+                        return Err(api_error(response, limit).await);
+                    }
                     (Decision::Stop, Err(e)) => return Err(e),
                     (Decision::Retry(delay), result) => {
                         let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
@@ -754,14 +796,45 @@ impl Request {
     }
 }
 
-/// Reads a non-2xx response into an [`Error::Api`].
-async fn api_error(response: reqwest::Response) -> Error {
+/// Reads a non-2xx response into an [`Error::Api`], keeping at most `limit` bytes of its
+/// body: the start of an error body says what went wrong, the rest is not worth holding.
+async fn api_error(mut response: reqwest::Response, limit: u64) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
-    match response.bytes().await {
-        Ok(body) => Error::Api(Box::new(ApiError::new(status, headers, body))),
-        Err(e) => from_reqwest(e),
+    let mut body = BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = usize::try_from(limit)
+                    .unwrap_or(usize::MAX)
+                    .saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if chunk.len() >= room {
+                    // Dropping the response closes the connection on the unread rest.
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return from_reqwest(e),
+        }
     }
+    Error::Api(Box::new(ApiError::new(status, headers, body.freeze())))
+}
+
+/// Reads a whole body, refusing one over `limit` bytes before holding more than that.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, Error> {
+    let too_large = || Error::ResponseTooLarge { limit };
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+        if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// How [`Request::send_events`] decodes each event.

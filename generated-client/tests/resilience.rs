@@ -292,3 +292,108 @@ async fn invalid_option_header_fails_at_send_without_a_request() {
     assert!(!err.to_string().contains("break"));
     assert_eq!(requests(&server).await, 0);
 }
+
+const MIB: u64 = 1024 * 1024;
+
+#[tokio::test]
+async fn body_over_the_limit_by_content_length_is_refused() {
+    let server = always(ResponseTemplate::new(200).set_body_bytes(vec![b'x'; 10_000_000])).await;
+    let rt = runtime_with(&server.uri(), |b| b.max_response_bytes(MIB));
+    let err = rt
+        .request(Method::GET, "/thing", &["apiKey"])
+        .send_bytes()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit } if limit == MIB),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("1048576"), "{err}");
+    let err = get_json(&rt).await.unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
+}
+
+/// A server answering every connection with a chunked 200 body (no `Content-Length`) of
+/// `total` bytes, sent in 64 KiB chunks.
+async fn chunked_server(total: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                            transfer-encoding: chunked\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                let mut sent = 0;
+                while sent < total {
+                    let n = chunk.len().min(total - sent);
+                    let frame = [format!("{n:x}\r\n").as_bytes(), &chunk[..n], b"\r\n"].concat();
+                    // The client hanging up early is the point of the test.
+                    if socket.write_all(&frame).await.is_err() {
+                        return;
+                    }
+                    sent += n;
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn body_growing_past_the_limit_is_refused_while_read() {
+    let base = chunked_server(10_000_000).await;
+    let rt = runtime_with(&base, |b| b.max_response_bytes(MIB));
+    let err = rt
+        .request(Method::GET, "/thing", &["apiKey"])
+        .send_bytes()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit } if limit == MIB),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn body_within_the_limit_without_content_length_is_read() {
+    let base = chunked_server(200_000).await;
+    let rt = runtime_with(&base, |b| b.max_response_bytes(MIB));
+    let body = rt
+        .request(Method::GET, "/thing", &["apiKey"])
+        .send_bytes()
+        .await
+        .unwrap();
+    assert_eq!(body.len(), 200_000);
+    // send_empty stops reading at the limit but succeeds: the status decided the outcome.
+    let rt = runtime_with(&base, |b| b.max_response_bytes(1000));
+    rt.request(Method::DELETE, "/thing", &["apiKey"])
+        .send_empty()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn error_bodies_are_cut_to_a_mebibyte() {
+    let server = always(ResponseTemplate::new(400).set_body_bytes(vec![b'e'; 3_000_000])).await;
+    let err = get_json(&fast_runtime(&server.uri())).await.unwrap_err();
+    let api = err.api_error().expect("an API error");
+    assert_eq!(api.body().len() as u64, MIB);
+    // With a smaller overall limit, that one applies to error bodies too.
+    let rt = runtime_with(&server.uri(), |b| b.max_response_bytes(1000));
+    let err = get_json(&rt).await.unwrap_err();
+    assert_eq!(err.api_error().unwrap().body().len(), 1000);
+}
