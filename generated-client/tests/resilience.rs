@@ -397,3 +397,18 @@ async fn error_bodies_are_cut_to_a_mebibyte() {
     let err = get_json(&rt).await.unwrap_err();
     assert_eq!(err.api_error().unwrap().body().len(), 1000);
 }
+
+#[tokio::test]
+async fn multipart_requests_are_sent_once() {
+    use portkey_client::upload::{FilePart, Form};
+    let server = always(ResponseTemplate::new(503)).await;
+    let form = Form::new().file("file", FilePart::bytes(&b"{}"[..], "data.jsonl"));
+    let err = fast_runtime(&server.uri())
+        .request(Method::POST, "/thing", &["apiKey"])
+        .multipart(form)
+        .send_json::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(requests(&server).await, 1);
+}
