@@ -927,3 +927,28 @@ async fn create_run_stream_asks_for_a_stream_and_yields_each_event() {
     let body: Value = only_request(&server).await.body_json().expect("JSON body");
     assert_eq!(body, json!({"assistant_id": ASSISTANT_ID, "stream": true}));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Per-call options
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn with_options_adds_headers_to_that_call_only() {
+    let server = run_server().await;
+    let base = client(&server);
+    let traced = base.with_options(
+        portkey_client::runtime::RequestOptions::new().header("x-portkey-trace-id", "trace-42"),
+    );
+    traced
+        .create_run(THREAD_ID, &minimal_request())
+        .await
+        .expect("run created");
+    base.create_run(THREAD_ID, &minimal_request())
+        .await
+        .expect("run created");
+    let requests = server.received_requests().await.expect("recording enabled");
+    assert_eq!(requests.len(), 2);
+    assert_eq!(header(&requests[0], "x-portkey-trace-id"), Some("trace-42"));
+    assert_eq!(header(&requests[1], "x-portkey-trace-id"), None);
+    assert_eq!(header(&requests[0], "x-portkey-api-key"), Some(API_KEY));
+}

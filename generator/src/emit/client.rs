@@ -119,6 +119,14 @@ pub fn client(api: &Api) -> TokenStream {
                 Self::builder().from_env().build()
             }
 
+            /// A client whose requests use `options` (timeout, retries, extra headers such as a
+            /// trace id), sharing this one's connections: per-call settings without a new client.
+            pub fn with_options(&self, options: crate::runtime::RequestOptions) -> Self {
+                Client {
+                    runtime: self.runtime.with_options(options),
+                }
+            }
+
             /// The runtime that sends requests: for requests the spec does not describe.
             pub fn runtime(&self) -> &crate::runtime::Runtime {
                 &self.runtime
@@ -142,6 +150,30 @@ pub fn client(api: &Api) -> TokenStream {
             /// Sends requests through this `reqwest` client (proxies, TLS settings, timeouts).
             pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
                 self.runtime.http_client(client);
+                self
+            }
+
+            /// The longest one attempt may take, response body included (default 10 minutes).
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.runtime.timeout(timeout);
+                self
+            }
+
+            /// The longest connecting may take (default 10 seconds).
+            pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.runtime.connect_timeout(timeout);
+                self
+            }
+
+            /// How many times a failed request is retried (default 2); see [`crate::retry`].
+            pub fn max_retries(mut self, max_retries: u32) -> Self {
+                self.runtime.max_retries(max_retries);
+                self
+            }
+
+            /// Replaces the retry policy.
+            pub fn retry_policy(mut self, policy: ::std::sync::Arc<dyn crate::retry::RetryPolicy>) -> Self {
+                self.runtime.retry_policy(policy);
                 self
             }
 

@@ -214,6 +214,10 @@ fn name_security_setters(schemes: &mut [SecurityScheme]) {
         "from_env",
         "new",
         "runtime",
+        "timeout",
+        "connect_timeout",
+        "max_retries",
+        "retry_policy",
     ] {
         names.reserve(reserved);
     }

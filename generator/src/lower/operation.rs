@@ -18,7 +18,14 @@ impl Lowerer<'_> {
     pub(super) fn lower_operations(&mut self, security: &[SecurityScheme]) -> Vec<Operation> {
         let mut names = Namer::new();
         // Methods the client already has.
-        for reserved in ["builder", "from_env", "runtime", "base_url", "clone"] {
+        for reserved in [
+            "builder",
+            "from_env",
+            "runtime",
+            "base_url",
+            "clone",
+            "with_options",
+        ] {
             names.reserve(reserved);
         }
         let mut out = Vec::new();
