@@ -14,6 +14,17 @@ const BODY_SNIPPET_CHARS: usize = 200;
 const MESSAGE_CHARS: usize = 500;
 
 /// Response headers that may carry the server's request id, in order of preference.
+/// The server's request id among `headers`: the first present of [`REQUEST_ID_HEADERS`].
+pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
+    REQUEST_ID_HEADERS.iter().find_map(|name| {
+        headers
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    })
+}
+
 const REQUEST_ID_HEADERS: &[&str] = &[
     "x-request-id",
     "request-id",
@@ -176,13 +187,7 @@ impl ApiError {
     /// The server's request id: the first present of `x-request-id`, `request-id`,
     /// `x-portkey-request-id`, `x-portkey-trace-id`.
     pub fn request_id(&self) -> Option<&str> {
-        REQUEST_ID_HEADERS.iter().find_map(|name| {
-            self.headers
-                .get(*name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        })
+        request_id_of(&self.headers)
     }
 
     /// The raw response body.

@@ -628,6 +628,30 @@ impl Request {
         decode_json(status, body)
     }
 
+    /// Like [`Request::send_json`], keeping the status and headers the body came with (request
+    /// ids, cache status, rate-limit headers).
+    pub async fn send_json_with_response<T: DeserializeOwned>(
+        self,
+    ) -> Result<ApiResponse<T>, Error> {
+        let request = self.update(|parts| {
+            parts
+                .headers
+                .entry(ACCEPT)
+                .or_insert(HeaderValue::from_static("application/json"));
+            Ok(())
+        });
+        let limit = request.inner.max_response_bytes;
+        let response = request.send_response().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = read_body(response, limit).await?;
+        Ok(ApiResponse {
+            status,
+            headers,
+            body: decode_json(status, body)?,
+        })
+    }
+
     /// Sends the request; any 2xx is success and the body is ignored.
     pub async fn send_empty(self) -> Result<(), Error> {
         let limit = self.inner.max_response_bytes;
@@ -1295,5 +1319,57 @@ mod tests {
             redacted_url("https://user:hunter2@h/v1"),
             "https://redacted@h/v1"
         );
+    }
+}
+
+/// A decoded body with the status and headers of the response it came in.
+#[derive(Clone)]
+pub struct ApiResponse<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> ApiResponse<T> {
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// One header as text, if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The server's request id: the first present of `x-request-id`, `request-id`,
+    /// `x-portkey-request-id`, `x-portkey-trace-id`.
+    pub fn request_id(&self) -> Option<&str> {
+        crate::error::request_id_of(&self.headers)
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The decoded body, taken.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ApiResponse<T> {
+    // Header names only: response headers can carry cookies.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &self.body)
+            .finish()
     }
 }

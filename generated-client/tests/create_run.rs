@@ -952,3 +952,26 @@ async fn with_options_adds_headers_to_that_call_only() {
     assert_eq!(header(&requests[1], "x-portkey-trace-id"), None);
     assert_eq!(header(&requests[0], "x-portkey-api-key"), Some(API_KEY));
 }
+
+#[tokio::test]
+async fn with_response_keeps_status_and_portkey_headers() {
+    let server = server_answering(
+        json_body(200, spec_response_example())
+            .insert_header("x-portkey-cache-status", "MISS")
+            .insert_header("x-portkey-trace-id", "trace-7"),
+    )
+    .await;
+    let response = client(&server)
+        .create_run_with_response(THREAD_ID, &minimal_request())
+        .await
+        .expect("run created");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.header("x-portkey-cache-status"), Some("MISS"));
+    assert_eq!(response.request_id(), Some("trace-7"));
+    assert_eq!(response.body().status, RunObjectStatus::Queued);
+    let debug = format!("{response:?}");
+    assert!(
+        !debug.contains("MISS"),
+        "header values stay out of Debug: {debug}"
+    );
+}

@@ -233,6 +233,8 @@ pub struct Operation {
     pub stream: Option<Stream>,
     /// A method returning the body as a byte stream, for binary responses.
     pub byte_stream: Option<String>,
+    /// A method returning the decoded body with the response's status and headers.
+    pub with_response: Option<String>,
     /// Security scheme ids this operation accepts.
     pub security: Vec<String>,
 }

@@ -424,6 +424,22 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             quote!(request.send_events(#mode).await),
         ));
     }
+    if let (Some(name), Response::Json(r)) = (&op.with_response, &op.response) {
+        let body = ty(api, r, Scope::Crate);
+        let doc = docs::attrs(&format!(
+            "Like [`Client::{name}`](crate::Client::{name}), but also returns the response's status and headers (request id, cache status, rate limits).\n\n`{} {}`",
+            op.method.to_ascii_uppercase(),
+            op.path,
+            name = op.name,
+        ));
+        methods.push(method_fn(
+            name,
+            &doc,
+            quote!(crate::runtime::ApiResponse<#body>),
+            attach_body(None),
+            quote!(request.send_json_with_response().await),
+        ));
+    }
     if let Some(name) = &op.byte_stream {
         let doc = docs::attrs(&format!(
             "Like [`Client::{name}`](crate::Client::{name}), but yields the body as it arrives, for large downloads.\n\n`{} {}`",

@@ -278,6 +278,8 @@ impl Lowerer<'_> {
             });
         let byte_stream =
             (response == Response::Bytes).then(|| names.unique(&format!("{name}_byte_stream")));
+        let with_response = matches!(response, Response::Json(_))
+            .then(|| names.unique(&format!("{name}_with_response")));
 
         // The union of every scheme the operation's security alternatives name.
         let requirements = op.security.as_ref().or(self.api.security.as_ref());
@@ -307,6 +309,7 @@ impl Lowerer<'_> {
             errors,
             stream,
             byte_stream,
+            with_response,
             security: schemes,
         })
     }

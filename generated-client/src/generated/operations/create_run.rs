@@ -60,4 +60,34 @@ impl crate::Client {
         request = request.json_with(body, "stream", ::serde_json::Value::Bool(true));
         request.send_events(crate::runtime::EventMode::Envelope).await
     }
+
+    /// Like [`Client::create_run`](crate::Client::create_run), but also returns the response's status and headers (request id, cache status, rate limits).
+    ///
+    /// `POST /threads/{thread_id}/runs`
+    pub async fn create_run_with_response(
+        &self,
+        thread_id: &str,
+        body: &crate::types::CreateRunRequest,
+    ) -> ::std::result::Result<
+        crate::runtime::ApiResponse<crate::types::RunObject>,
+        crate::Error,
+    > {
+        let thread_id = crate::runtime::encode_path_segment(thread_id);
+        let mut request = self
+            .runtime()
+            .request(
+                ::reqwest::Method::POST,
+                &::std::format!("/threads/{thread_id}/runs"),
+                &[
+                    "Portkey-Key",
+                    "Virtual-Key",
+                    "Provider-Auth",
+                    "Provider-Name",
+                    "Config",
+                    "Custom-Host",
+                ],
+            );
+        request = request.json(body);
+        request.send_json_with_response().await
+    }
 }
