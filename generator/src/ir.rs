@@ -235,6 +235,9 @@ pub struct Operation {
     pub byte_stream: Option<String>,
     /// A method returning the decoded body with the response's status and headers.
     pub with_response: Option<String>,
+    /// A private method that builds the request, shared by the operation's methods when it
+    /// has more than one.
+    pub request_fn: Option<String>,
     /// Security scheme ids this operation accepts.
     pub security: Vec<String>,
 }

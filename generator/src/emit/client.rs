@@ -269,6 +269,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     let doc = docs::attrs(&text.join("\n\n"));
 
     let mut args = Vec::new();
+    let mut arg_names = Vec::new();
     // Each path parameter is encoded into a binding of its own name, so that the path reads
     // as the template does: `format!("/threads/{thread_id}/runs")`.
     let mut encodes = Vec::new();
@@ -301,6 +302,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
                 ),
             };
             args.push(quote!(#arg: #arg_ty));
+            arg_names.push(quote!(#arg));
             encodes.push(quote!(let #arg = #encoded;));
             path_fmt.push('{');
             path_fmt.push_str(&p.name);
@@ -313,6 +315,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     if let Some(ps) = &op.params {
         let ps_ty = ident(&ps.name);
         args.push(quote!(params: &crate::types::#ps_ty));
+        arg_names.push(quote!(params));
         for p in &ps.fields {
             let field = ident(&p.name);
             if p.required {
@@ -345,6 +348,8 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             }
         })
     };
+    // The arguments that build the request (all but the body), for a shared request builder.
+    let request_args = args.clone();
     if let Some(body) = &op.body {
         let body_ty = ty(api, &body.ty, Scope::Crate);
         // A form holds files that stream once: it is taken by value.
@@ -365,23 +370,42 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     } else {
         quote!(&::std::format!(#path_fmt))
     };
+    // The request, built inline or, when the operation has several methods, by one private
+    // builder they share.
+    // `sends` and a body reassign `request`, so it is `mut` when there are any.
+    let build = |mutable: bool| {
+        let mutable = if mutable {
+            quote!(mut)
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            #(#encodes)*
+            let #mutable request = self.runtime().request(::reqwest::Method::#method, #path_expr, &[#(#security),*]);
+            #(#sends)*
+        }
+    };
+    let build_request = build(!sends.is_empty());
+    let request_fn = op.request_fn.as_ref().map(|name| ident(name));
     let method_fn = |name: &str,
                      doc: &TokenStream,
                      ret: TokenStream,
                      body: Option<TokenStream>,
                      send: TokenStream| {
         let name = ident(name);
-        let mutable = if sends.is_empty() && body.is_none() {
-            TokenStream::new()
-        } else {
+        let mutable = if body.is_some() {
             quote!(mut)
+        } else {
+            TokenStream::new()
+        };
+        let start = match &request_fn {
+            Some(rf) => quote!(let #mutable request = self.#rf(#(#arg_names),*);),
+            None => build(!sends.is_empty() || body.is_some()),
         };
         quote! {
             #doc
             pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, crate::Error> {
-                #(#encodes)*
-                let #mutable request = self.runtime().request(::reqwest::Method::#method, #path_expr, &[#(#security),*]);
-                #(#sends)*
+                #start
                 #body
                 #send
             }
@@ -454,6 +478,15 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             attach_body(None),
             quote!(request.send_byte_stream().await),
         ));
+    }
+    if let Some(rf) = &request_fn {
+        methods.push(quote! {
+            /// The request all of this operation's methods send, before its body.
+            fn #rf(&self, #(#request_args),*) -> crate::runtime::Request {
+                #build_request
+                request
+            }
+        });
     }
     quote! {
         impl crate::Client {

@@ -280,6 +280,8 @@ impl Lowerer<'_> {
             (response == Response::Bytes).then(|| names.unique(&format!("{name}_byte_stream")));
         let with_response = matches!(response, Response::Json(_))
             .then(|| names.unique(&format!("{name}_with_response")));
+        let request_fn = (stream.is_some() || byte_stream.is_some() || with_response.is_some())
+            .then(|| names.unique(&format!("{name}_request")));
 
         // The union of every scheme the operation's security alternatives name.
         let requirements = op.security.as_ref().or(self.api.security.as_ref());
@@ -310,6 +312,7 @@ impl Lowerer<'_> {
             stream,
             byte_stream,
             with_response,
+            request_fn,
             security: schemes,
         })
     }

@@ -12,21 +12,7 @@ impl crate::Client {
         thread_id: &str,
         body: &crate::types::CreateRunRequest,
     ) -> ::std::result::Result<crate::types::RunObject, crate::Error> {
-        let thread_id = crate::runtime::encode_path_segment(thread_id);
-        let mut request = self
-            .runtime()
-            .request(
-                ::reqwest::Method::POST,
-                &::std::format!("/threads/{thread_id}/runs"),
-                &[
-                    "Portkey-Key",
-                    "Virtual-Key",
-                    "Provider-Auth",
-                    "Provider-Name",
-                    "Config",
-                    "Custom-Host",
-                ],
-            );
+        let mut request = self.create_run_request(thread_id);
         request = request.json(body);
         request.send_json().await
     }
@@ -42,21 +28,7 @@ impl crate::Client {
         crate::runtime::EventStream<::serde_json::Value>,
         crate::Error,
     > {
-        let thread_id = crate::runtime::encode_path_segment(thread_id);
-        let mut request = self
-            .runtime()
-            .request(
-                ::reqwest::Method::POST,
-                &::std::format!("/threads/{thread_id}/runs"),
-                &[
-                    "Portkey-Key",
-                    "Virtual-Key",
-                    "Provider-Auth",
-                    "Provider-Name",
-                    "Config",
-                    "Custom-Host",
-                ],
-            );
+        let mut request = self.create_run_request(thread_id);
         request = request.json_with(body, "stream", ::serde_json::Value::Bool(true));
         request.send_events(crate::runtime::EventMode::Envelope).await
     }
@@ -72,8 +44,15 @@ impl crate::Client {
         crate::runtime::ApiResponse<crate::types::RunObject>,
         crate::Error,
     > {
+        let mut request = self.create_run_request(thread_id);
+        request = request.json(body);
+        request.send_json_with_response().await
+    }
+
+    /// The request all of this operation's methods send, before its body.
+    fn create_run_request(&self, thread_id: &str) -> crate::runtime::Request {
         let thread_id = crate::runtime::encode_path_segment(thread_id);
-        let mut request = self
+        let request = self
             .runtime()
             .request(
                 ::reqwest::Method::POST,
@@ -87,7 +66,6 @@ impl crate::Client {
                     "Custom-Host",
                 ],
             );
-        request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
