@@ -161,6 +161,24 @@ fn chunk(id: u32, text: &str) -> Chunk {
     }
 }
 
+/// The event stream the raw test server at `url` answers with (it ignores method and path).
+async fn open<T: serde::de::DeserializeOwned>(url: &str, mode: EventMode) -> EventStream<T> {
+    runtime(url)
+        .request(Method::POST, "/events", &[])
+        .send_events::<T>(mode)
+        .await
+        .unwrap()
+}
+
+/// Every item of `stream`, each of which must have decoded.
+async fn all_ok<T: serde::de::DeserializeOwned>(stream: EventStream<T>) -> Vec<T> {
+    collect(stream)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
 async fn collect<T: serde::de::DeserializeOwned>(
     mut stream: EventStream<T>,
 ) -> Vec<Result<T, Error>> {
@@ -212,11 +230,7 @@ async fn data_mode_decodes_awkwardly_chunked_events_in_order_until_done() {
         .unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
     assert_eq!(stream.headers()["x-request-id"], "req_stream");
-    let items: Vec<Chunk> = collect(stream)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let items: Vec<Chunk> = all_ok(stream).await;
     assert_eq!(
         items,
         [
@@ -301,16 +315,8 @@ async fn envelope_mode_decodes_event_name_and_data_together() {
     );
     let pieces = split_after(text.as_bytes(), &[("thread.message", 3), ("\"Hi\"}\n", 0)]);
     let (url, _server) = serve(pieces, Framing::Chunked).await;
-    let stream = runtime(&url)
-        .request(Method::POST, "/threads/t/runs", &[])
-        .send_events::<RunEvent>(EventMode::Envelope)
-        .await
-        .unwrap();
-    let items: Vec<RunEvent> = collect(stream)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let stream = open::<RunEvent>(&url, EventMode::Envelope).await;
+    let items: Vec<RunEvent> = all_ok(stream).await;
     assert_eq!(
         items,
         [
@@ -334,16 +340,8 @@ async fn envelope_mode_decodes_event_name_and_data_together() {
         Framing::Chunked,
     )
     .await;
-    let stream = runtime(&url)
-        .request(Method::GET, "/events", &[])
-        .send_events::<Value>(EventMode::Envelope)
-        .await
-        .unwrap();
-    let items: Vec<Value> = collect(stream)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let stream = open::<Value>(&url, EventMode::Envelope).await;
+    let items: Vec<Value> = all_ok(stream).await;
     assert_eq!(
         items,
         [
@@ -358,11 +356,7 @@ async fn stream_closed_before_done_ends_with_a_stream_error() {
     let text =
         "data: {\"id\":1,\"text\":\"a\"}\n\ndata: {\"id\":2,\"text\":\"b\"}\n\ndata: {\"id\":3,";
     let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::CloseDelimited).await;
-    let stream = runtime(&url)
-        .request(Method::POST, "/chat/completions", &[])
-        .send_events::<Chunk>(EventMode::Data)
-        .await
-        .unwrap();
+    let stream = open::<Chunk>(&url, EventMode::Data).await;
     let mut items = collect(stream).await.into_iter();
     assert_eq!(items.next().unwrap().unwrap(), chunk(1, "a"));
     assert_eq!(items.next().unwrap().unwrap(), chunk(2, "b"));
@@ -382,11 +376,7 @@ async fn connection_failing_mid_stream_is_a_transport_error_item() {
         b"data: {\"id\":2,".to_vec(),
     ];
     let (url, _server) = serve(pieces, Framing::ChunkedCut).await;
-    let stream = runtime(&url)
-        .request(Method::POST, "/chat/completions", &[])
-        .send_events::<Chunk>(EventMode::Data)
-        .await
-        .unwrap();
+    let stream = open::<Chunk>(&url, EventMode::Data).await;
     let mut items = collect(stream).await.into_iter();
     assert_eq!(items.next().unwrap().unwrap(), chunk(1, "a"));
     let err = items.next().unwrap().unwrap_err();
@@ -404,11 +394,7 @@ async fn undecodable_events_are_decode_errors_and_the_stream_goes_on() {
         "data: [DONE]\n\n",
     );
     let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::Chunked).await;
-    let stream = runtime(&url)
-        .request(Method::POST, "/chat/completions", &[])
-        .send_events::<Chunk>(EventMode::Data)
-        .await
-        .unwrap();
+    let stream = open::<Chunk>(&url, EventMode::Data).await;
     let mut items = collect(stream).await.into_iter();
     assert_eq!(items.next().unwrap().unwrap(), chunk(1, "ok"));
 
@@ -437,11 +423,7 @@ async fn envelope_decode_errors_name_the_path_inside_the_envelope() {
         event: String,
         data: Chunk,
     }
-    let stream = runtime(&url)
-        .request(Method::POST, "/runs", &[])
-        .send_events::<Envelope>(EventMode::Envelope)
-        .await
-        .unwrap();
+    let stream = open::<Envelope>(&url, EventMode::Envelope).await;
     let items = collect(stream).await;
     assert_eq!(items.len(), 2);
     let first = items[0].as_ref().unwrap_err().decode_error().unwrap();
