@@ -152,6 +152,42 @@ pub enum StreamError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The server reported a failure inside the stream: an event named `error`, or an event
+    /// whose data is a JSON object with an `error` member instead of the expected item (how
+    /// OpenAI-compatible servers, Portkey's gateway among them, report a failure after the
+    /// 2xx head was sent). The stream ends after it.
+    // Boxed, as below: `Error` stays small.
+    #[error("the server sent an error event: {}", one_line(&.0.message, MESSAGE_CHARS))]
+    ErrorEvent(Box<ErrorEvent>),
+    /// A 2xx response that should have been an event stream has another content type, as
+    /// when a server ignores `"stream": true` and answers with one JSON body.
+    #[error(
+        "expected an event stream, got content type `{}`: {}",
+        .0.content_type,
+        one_line(&String::from_utf8_lossy(&.0.body), BODY_SNIPPET_CHARS)
+    )]
+    NotEventStream(Box<NotEventStream>),
+}
+
+/// An error event the server sent inside an event stream: see [`StreamError::ErrorEvent`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorEvent {
+    /// The server's message: `error.message`, `error`, `message` or `detail` in the data,
+    /// else the data itself.
+    pub message: String,
+    /// The event's data, unparsed.
+    pub data: String,
+}
+
+/// A 2xx answer that is not an event stream: see [`StreamError::NotEventStream`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NotEventStream {
+    /// The response's content type.
+    pub content_type: String,
+    /// The start of the body (at most a mebibyte).
+    pub body: Bytes,
 }
 
 /// A non-2xx response.
@@ -213,20 +249,24 @@ impl ApiError {
     /// The server's error message, best effort: the first non-empty string among
     /// `error.message`, `error`, `message` and `detail` in a JSON body.
     pub fn message(&self) -> Option<String> {
-        let json = self.json.as_ref()?;
-        [
-            json.pointer("/error/message"),
-            json.get("error"),
-            json.get("message"),
-            json.get("detail"),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(serde_json::Value::as_str)
-        .map(str::trim)
-        .find(|s| !s.is_empty())
-        .map(str::to_owned)
+        message_of(self.json.as_ref()?)
     }
+}
+
+/// The first non-empty string among `error.message`, `error`, `message` and `detail`.
+pub(crate) fn message_of(json: &serde_json::Value) -> Option<String> {
+    [
+        json.pointer("/error/message"),
+        json.get("error"),
+        json.get("message"),
+        json.get("detail"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(serde_json::Value::as_str)
+    .map(str::trim)
+    .find(|s| !s.is_empty())
+    .map(str::to_owned)
 }
 
 impl fmt::Display for ApiError {

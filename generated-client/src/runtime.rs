@@ -20,7 +20,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::error::{one_line, ApiError, DecodeError, Error, StreamError};
+use crate::error::{
+    one_line, ApiError, DecodeError, Error, ErrorEvent, NotEventStream, StreamError,
+};
 use crate::retry::{Decision, DefaultRetryPolicy, Outcome, RetryPolicy};
 use crate::sse;
 use crate::upload::Form;
@@ -654,8 +656,17 @@ impl Request {
 
     /// Sends the request; any 2xx is success and the body is ignored.
     pub async fn send_empty(self) -> Result<(), Error> {
+        self.send_empty_with_response()
+            .await
+            .map(ApiResponse::into_body)
+    }
+
+    /// Like [`Request::send_empty`], keeping the status and headers.
+    pub async fn send_empty_with_response(self) -> Result<ApiResponse<()>, Error> {
         let limit = self.inner.max_response_bytes;
         let mut response = self.send_response().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
         // Drained so the connection can be reused; the status already settled the outcome,
         // so neither a failure nor an oversized body turns it into an error (the operation
         // took effect). Past the limit the connection is dropped instead.
@@ -666,7 +677,11 @@ impl Request {
                 break;
             }
         }
-        Ok(())
+        Ok(ApiResponse {
+            status,
+            headers,
+            body: (),
+        })
     }
 
     /// Sends the request and returns a 2xx body as bytes.
@@ -675,14 +690,32 @@ impl Request {
     /// [`Error::ResponseTooLarge`]; use [`send_byte_stream`](Self::send_byte_stream) for
     /// large downloads.
     pub async fn send_bytes(self) -> Result<Bytes, Error> {
+        self.send_bytes_with_response()
+            .await
+            .map(ApiResponse::into_body)
+    }
+
+    /// Like [`Request::send_bytes`], keeping the status and headers (the content type,
+    /// say).
+    pub async fn send_bytes_with_response(self) -> Result<ApiResponse<Bytes>, Error> {
         let limit = self.inner.max_response_bytes;
         let response = self.send_response().await?;
-        read_body(response, limit).await
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = read_body(response, limit).await?;
+        Ok(ApiResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// Sends the request (with `accept: text/event-stream` unless another was set) and
     /// returns a 2xx body as a stream of decoded Server-Sent Events; see [`EventStream`].
-    /// Non-2xx gives [`Error::Api`], as for [`send_json`](Self::send_json).
+    /// Non-2xx gives [`Error::Api`], as for [`send_json`](Self::send_json). A 2xx response
+    /// with a content type other than `text/event-stream` gives
+    /// [`StreamError::NotEventStream`] with the start of its body; one without a content
+    /// type is read as an event stream.
     pub async fn send_events<T: DeserializeOwned>(
         self,
         mode: EventMode,
@@ -694,7 +727,14 @@ impl Request {
                 .or_insert(HeaderValue::from_static("text/event-stream"));
             Ok(())
         });
+        let limit = request.inner.max_response_bytes.min(MAX_ERROR_BODY_BYTES);
         let response = request.send_response().await?;
+        if let Some(content_type) = other_content_type(response.headers()) {
+            let body = read_prefix(response, limit).await?;
+            return Err(Error::Stream(StreamError::NotEventStream(Box::new(
+                NotEventStream { content_type, body },
+            ))));
+        }
         Ok(EventStream {
             inner: BodyStream::new(response),
             parser: sse::Parser::new(),
@@ -822,27 +862,36 @@ impl Request {
 
 /// Reads a non-2xx response into an [`Error::Api`], keeping at most `limit` bytes of its
 /// body: the start of an error body says what went wrong, the rest is not worth holding.
-async fn api_error(mut response: reqwest::Response, limit: u64) -> Error {
+async fn api_error(response: reqwest::Response, limit: u64) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
+    match read_prefix(response, limit).await {
+        Ok(body) => Error::Api(Box::new(ApiError::new(status, headers, body))),
+        Err(e) => e,
+    }
+}
+
+/// Reads at most `limit` bytes of a body; dropping the response closes the connection on
+/// the unread rest.
+async fn read_prefix(mut response: reqwest::Response, limit: u64) -> Result<Bytes, Error> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut body = BytesMut::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let room = usize::try_from(limit)
-                    .unwrap_or(usize::MAX)
-                    .saturating_sub(body.len());
-                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                if chunk.len() >= room {
-                    // Dropping the response closes the connection on the unread rest.
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return from_reqwest(e),
+    while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+        let room = limit.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if chunk.len() >= room {
+            break;
         }
     }
-    Error::Api(Box::new(ApiError::new(status, headers, body.freeze())))
+    Ok(body.freeze())
+}
+
+/// The response's content type, when there is one and it is not `text/event-stream`.
+fn other_content_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?;
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    (!essence.eq_ignore_ascii_case("text/event-stream")).then(|| text.into_owned())
 }
 
 /// Reads a whole body, refusing one over `limit` bytes before holding more than that.
@@ -923,6 +972,10 @@ impl BodyStream {
 ///   (or only whitespace) are skipped, and so are comments such as keep-alives.
 /// - An event whose data is not JSON or does not decode as `T` is an [`Error::Decode`]
 ///   item, holding the event's data as its body; the stream goes on after it.
+/// - An error the server reports inside the stream is one [`StreamError::ErrorEvent`] item,
+///   and the stream ends: an event named `error` (in [`EventMode::Envelope`], only when it
+///   does not decode as `T`, whose type may model it), or an event whose data does not
+///   decode as `T` and is a JSON object with an `error` member.
 /// - A body that ends without `[DONE]` gives one [`Error::Stream`] item,
 ///   [`StreamError::EndedBeforeDone`]; a connection that fails mid-stream gives one
 ///   [`Error::Transport`] (or [`Error::Timeout`]) item; a line or event over
@@ -962,18 +1015,18 @@ impl<T> EventStream<T> {
 }
 
 impl<T: DeserializeOwned> EventStream<T> {
-    fn decode(&self, event: sse::Event) -> Result<T, Error> {
+    fn decode(&self, event: &sse::Event) -> Result<T, Error> {
         let status = self.inner.status;
         let decode_error = |path: String, e: serde_json::Error, body: Bytes| {
             Error::Decode(Box::new(DecodeError::new(status, path, e, body)))
         };
         match self.mode {
-            EventMode::Data => decode_json(status, Bytes::from(event.data)),
+            EventMode::Data => decode_json(status, Bytes::from(event.data.clone())),
             EventMode::Envelope => {
-                let body = Bytes::from(event.data);
+                let body = Bytes::from(event.data.clone());
                 let data: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|e| decode_error("data".to_owned(), e, body.clone()))?;
-                let name = event.event.unwrap_or_else(|| "message".to_owned());
+                let name = event.event.clone().unwrap_or_else(|| "message".to_owned());
                 let mut envelope = serde_json::Map::new();
                 envelope.insert("event".to_owned(), serde_json::Value::String(name));
                 envelope.insert("data".to_owned(), data);
@@ -998,7 +1051,20 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 if event.data.trim().is_empty() {
                     continue;
                 }
-                return Poll::Ready(Some(this.decode(event)));
+                let named_error = event.event.as_deref() == Some("error");
+                let decoded = if named_error && this.mode == EventMode::Data {
+                    None
+                } else {
+                    Some(this.decode(&event))
+                };
+                return Poll::Ready(Some(match decoded {
+                    Some(Ok(item)) => Ok(item),
+                    Some(Err(e)) if !named_error && !has_error_member(&event.data) => Err(e),
+                    _ => {
+                        this.end();
+                        Err(Error::Stream(error_event(event.data)))
+                    }
+                }));
             }
             if this.inner.chunks.is_none() {
                 return Poll::Ready(None);
@@ -1024,6 +1090,22 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             }
         }
     }
+}
+
+/// Whether an event's data is a JSON object with a non-null `error` member.
+fn has_error_member(data: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|json| json.get("error").map(|e| !e.is_null()))
+        .unwrap_or(false)
+}
+
+fn error_event(data: String) -> StreamError {
+    let message = serde_json::from_str::<serde_json::Value>(&data)
+        .ok()
+        .and_then(|json| crate::error::message_of(&json))
+        .unwrap_or_else(|| one_line(&data, 500));
+    StreamError::ErrorEvent(Box::new(ErrorEvent { message, data }))
 }
 
 impl<T> fmt::Debug for EventStream<T> {

@@ -412,3 +412,192 @@ async fn multipart_requests_are_sent_once() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(requests(&server).await, 1);
 }
+
+/// How [`hostile_server`] misbehaves after reading a request.
+#[derive(Clone, Copy)]
+enum Misbehaviour {
+    /// Promises 1000 bytes of JSON, sends 100, then resets the connection.
+    ResetMidBody,
+    /// A complete response whose JSON body stops in the middle of a value.
+    TruncatedJson,
+    /// A JSON body that is not UTF-8.
+    InvalidUtf8,
+    /// A chunked body that never ends: a chunk of spaces every 10 ms, forever.
+    EndlessBody,
+}
+
+/// A raw server that answers every request with `misbehaviour`; the counter says how many
+/// requests it read.
+async fn hostile_server(misbehaviour: Misbehaviour) -> (String, Arc<AtomicU32>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&count);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = Arc::clone(&counter);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let json = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
+                // Write errors are ignored: the client hanging up is part of the test.
+                match misbehaviour {
+                    Misbehaviour::ResetMidBody => {
+                        let head = format!("{json}content-length: 1000\r\n\r\n");
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(&[b' '; 100]).await;
+                        let _ = socket.flush().await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        // Linger zero: closing sends RST instead of FIN.
+                        let _ = socket.set_zero_linger();
+                        drop(socket);
+                    }
+                    Misbehaviour::TruncatedJson => {
+                        let body = r#"{"id":"run_1","status":"#;
+                        let head = format!("{json}content-length: {}\r\n\r\n", body.len());
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(body.as_bytes()).await;
+                    }
+                    Misbehaviour::InvalidUtf8 => {
+                        let body = b"{\"id\":\"run_\xff\xfe\"}";
+                        let head = format!("{json}content-length: {}\r\n\r\n", body.len());
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(body).await;
+                    }
+                    Misbehaviour::EndlessBody => {
+                        let head = format!("{json}transfer-encoding: chunked\r\n\r\n");
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let frame = [b"400\r\n".as_slice(), &[b' '; 1024], b"\r\n"].concat();
+                        while socket.write_all(&frame).await.is_ok() {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), count)
+}
+
+#[tokio::test]
+async fn connection_reset_mid_body_is_a_transport_error_not_retried() {
+    let (base, count) = hostile_server(Misbehaviour::ResetMidBody).await;
+    let err = get_json(&fast_runtime(&base)).await.unwrap_err();
+    assert!(err.is_transport(), "{err:?}");
+    // The head had arrived: the body failing is not retried (the request may have run).
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn truncated_json_is_a_decode_error_with_the_body() {
+    let (base, count) = hostile_server(Misbehaviour::TruncatedJson).await;
+    let err = get_json(&fast_runtime(&base)).await.unwrap_err();
+    let decode = err.decode_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(decode.status(), 200);
+    assert_eq!(decode.body(), r#"{"id":"run_1","status":"#);
+    assert!(err.to_string().contains("EOF"), "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_a_decode_error() {
+    let (base, _count) = hostile_server(Misbehaviour::InvalidUtf8).await;
+    let err = get_json(&fast_runtime(&base)).await.unwrap_err();
+    let decode = err.decode_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(decode.path(), "id");
+    // The message shows the body with the bad bytes replaced, on one line.
+    assert!(err.to_string().contains("run_\u{fffd}"), "{err}");
+}
+
+#[tokio::test]
+async fn endless_body_ends_at_the_timeout_or_the_size_limit() {
+    let (base, count) = hostile_server(Misbehaviour::EndlessBody).await;
+    let rt = runtime_with(&base, |b| b.timeout(Duration::from_millis(400)));
+    let started = Instant::now();
+    let err = get_json(&rt).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+
+    // Without a timeout, the size limit ends it: 64 KiB arrive in well under a second.
+    let rt = runtime_with(&base, |b| b.max_response_bytes(64 * 1024));
+    let err = rt
+        .request(Method::GET, "/thing", &["apiKey"])
+        .send_bytes()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
+}
+
+/// Everything `tracing` prints while `f` runs on this thread.
+async fn logs_of<F: std::future::Future>(f: F) -> (F::Output, String) {
+    use std::sync::Mutex;
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let output = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        f.await
+    };
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    (output, text)
+}
+
+#[tokio::test]
+async fn each_retry_is_logged_in_a_request_span_without_secrets() {
+    let server = server_failing_once(ResponseTemplate::new(503)).await;
+    let mut builder = builder(&server.uri());
+    builder.credential("apiKey", "secret-key-123");
+    builder.retry_policy(Arc::new(FastPolicy::default()));
+    let rt = builder.build().unwrap();
+    let (result, logs) = logs_of(
+        rt.request(Method::GET, "/thing", &["apiKey"])
+            .query("token", "secret-query-456")
+            .send_json::<serde_json::Value>(),
+    )
+    .await;
+    result.unwrap();
+    let retries: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("retrying request"))
+        .collect();
+    assert_eq!(retries.len(), 1, "{logs}");
+    let line = retries[0];
+    for expected in [
+        "http_request",
+        "method=GET",
+        "path=\"/thing\"",
+        "attempt=1",
+        "status=503",
+    ] {
+        assert!(line.contains(expected), "{expected} missing from {line}");
+    }
+    assert!(!logs.contains("secret-key-123"), "{logs}");
+    assert!(!logs.contains("secret-query-456"), "{logs}");
+}

@@ -415,7 +415,7 @@ async fn undecodable_events_are_decode_errors_and_the_stream_goes_on() {
 
 #[tokio::test]
 async fn envelope_decode_errors_name_the_path_inside_the_envelope() {
-    let text = "event: thread.run.created\ndata: {\"id\":\"x\"}\n\nevent: error\ndata: {oops\n\ndata: [DONE]\n\n";
+    let text = "event: thread.run.created\ndata: {\"id\":\"x\"}\n\nevent: thread.run.step\ndata: {oops\n\ndata: [DONE]\n\n";
     let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::Chunked).await;
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
@@ -437,6 +437,97 @@ async fn envelope_decode_errors_name_the_path_inside_the_envelope() {
     let second = items[1].as_ref().unwrap_err().decode_error().unwrap();
     assert_eq!(second.path(), "data");
     assert_eq!(second.body(), "{oops");
+}
+
+#[tokio::test]
+async fn error_events_end_the_stream_with_the_servers_message() {
+    // An event named `error`, as Anthropic-style and Portkey streams send it.
+    let text = concat!(
+        "data: {\"id\":1,\"text\":\"a\"}\n\n",
+        "event: error\n",
+        "data: {\"error\":{\"message\":\"upstream overloaded\",\"type\":\"server_error\"}}\n\n",
+        "data: {\"id\":2,\"text\":\"never seen\"}\n\n",
+        "data: [DONE]\n\n",
+    );
+    let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::Chunked).await;
+    let items = collect(open::<Chunk>(&url, EventMode::Data).await).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap(), &chunk(1, "a"));
+    let err = items[1].as_ref().unwrap_err();
+    let Error::Stream(StreamError::ErrorEvent(event)) = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(event.message, "upstream overloaded");
+    assert!(event.data.contains("server_error"), "{}", event.data);
+    assert_eq!(
+        err.to_string(),
+        "the server sent an error event: upstream overloaded"
+    );
+
+    // An unnamed event whose data is an error object instead of a chunk, as OpenAI sends.
+    let text = "data: {\"error\":{\"message\":\"context too long\"}}\n\ndata: [DONE]\n\n";
+    let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::Chunked).await;
+    let items = collect(open::<Chunk>(&url, EventMode::Data).await).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(
+        matches!(&items[0], Err(Error::Stream(StreamError::ErrorEvent(e))) if e.message == "context too long"),
+        "{items:?}"
+    );
+
+    // An item type that has an `error` field of its own still decodes it.
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Status {
+        id: u32,
+        error: Option<String>,
+    }
+    let text = "data: {\"id\":7,\"error\":\"tool failed\"}\n\ndata: [DONE]\n\n";
+    let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::Chunked).await;
+    let items = all_ok(open::<Status>(&url, EventMode::Data).await).await;
+    assert_eq!(
+        items,
+        [Status {
+            id: 7,
+            error: Some("tool failed".into())
+        }]
+    );
+
+    // In envelope mode an `error` event that does not fit the item type, with data that is
+    // not even JSON, is still the server's error.
+    let text = "event: error\ndata: internal failure\n\n";
+    let (url, _server) = serve(vec![text.as_bytes().to_vec()], Framing::Chunked).await;
+    let items = collect(open::<RunEvent>(&url, EventMode::Envelope).await).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        items[0].as_ref().unwrap_err().to_string(),
+        "the server sent an error event: internal failure"
+    );
+}
+
+#[tokio::test]
+async fn a_2xx_that_is_not_an_event_stream_is_refused_with_its_body() {
+    // A server that ignored `"stream": true` and answered with one JSON body.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(r#"{"id":"chatcmpl_1","choices":[]}"#, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let err = runtime(&server.uri())
+        .request(Method::POST, "/chat/completions", &[])
+        .send_events::<Chunk>(EventMode::Data)
+        .await
+        .unwrap_err();
+    let Error::Stream(StreamError::NotEventStream(answer)) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(answer.content_type, "application/json");
+    assert_eq!(answer.body, r#"{"id":"chatcmpl_1","choices":[]}"#);
+    assert_eq!(
+        err.to_string(),
+        r#"expected an event stream, got content type `application/json`: {"id":"chatcmpl_1","choices":[]}"#
+    );
 }
 
 #[tokio::test]
