@@ -277,11 +277,15 @@ async fn json_body_is_sent_with_content_type_and_response_decodes() {
 async fn send_bytes_returns_the_body_and_send_empty_accepts_204() {
     let server = MockServer::start().await;
     Mock::given(path("/file"))
-        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0u8, 1, 2, 255]))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(vec![0u8, 1, 2, 255], "audio/mpeg")
+                .insert_header("x-request-id", "req_file"),
+        )
         .mount(&server)
         .await;
     Mock::given(path("/gone"))
-        .respond_with(ResponseTemplate::new(204))
+        .respond_with(ResponseTemplate::new(204).insert_header("x-portkey-trace-id", "trace_9"))
         .mount(&server)
         .await;
     let rt = runtime(&server.uri());
@@ -295,6 +299,24 @@ async fn send_bytes_returns_the_body_and_send_empty_accepts_204() {
         .send_empty()
         .await
         .unwrap();
+
+    // The same with the response's metadata.
+    let response = rt
+        .request(Method::GET, "/file", &[])
+        .send_bytes_with_response()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.header("content-type"), Some("audio/mpeg"));
+    assert_eq!(response.request_id(), Some("req_file"));
+    assert_eq!(&response.into_body()[..], &[0u8, 1, 2, 255]);
+    let response = rt
+        .request(Method::DELETE, "/gone", &[])
+        .send_empty_with_response()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(response.request_id(), Some("trace_9"));
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

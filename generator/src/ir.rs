@@ -234,10 +234,10 @@ pub struct Operation {
     /// A method returning the body as a byte stream, for binary responses.
     pub byte_stream: Option<String>,
     /// A method returning the decoded body with the response's status and headers.
-    pub with_response: Option<String>,
-    /// A private method that builds the request, shared by the operation's methods when it
-    /// has more than one.
-    pub request_fn: Option<String>,
+    pub with_response: String,
+    /// A private method that builds the request, shared by the operation's methods (every
+    /// operation has at least two: itself and its `_with_response` twin).
+    pub request_fn: String,
     /// Security scheme ids this operation accepts.
     pub security: Vec<String>,
 }

@@ -370,23 +370,19 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     } else {
         quote!(&::std::format!(#path_fmt))
     };
-    // The request, built inline or, when the operation has several methods, by one private
-    // builder they share.
-    // `sends` and a body reassign `request`, so it is `mut` when there are any.
-    let build = |mutable: bool| {
-        let mutable = if mutable {
-            quote!(mut)
-        } else {
-            TokenStream::new()
-        };
-        quote! {
-            #(#encodes)*
-            let #mutable request = self.runtime().request(::reqwest::Method::#method, #path_expr, &[#(#security),*]);
-            #(#sends)*
-        }
+    // The request, built by one private builder the operation's methods share.
+    // `sends` reassign `request`, so it is `mut` when there are any.
+    let mutable = if sends.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(mut)
     };
-    let build_request = build(!sends.is_empty());
-    let request_fn = op.request_fn.as_ref().map(|name| ident(name));
+    let build_request = quote! {
+        #(#encodes)*
+        let #mutable request = self.runtime().request(::reqwest::Method::#method, #path_expr, &[#(#security),*]);
+        #(#sends)*
+    };
+    let request_fn = ident(&op.request_fn);
     let method_fn = |name: &str,
                      doc: &TokenStream,
                      ret: TokenStream,
@@ -398,14 +394,10 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
         } else {
             TokenStream::new()
         };
-        let start = match &request_fn {
-            Some(rf) => quote!(let #mutable request = self.#rf(#(#arg_names),*);),
-            None => build(!sends.is_empty() || body.is_some()),
-        };
         quote! {
             #doc
             pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#ret, crate::Error> {
-                #start
+                let #mutable request = self.#request_fn(#(#arg_names),*);
                 #body
                 #send
             }
@@ -448,8 +440,19 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             quote!(request.send_events(#mode).await),
         ));
     }
-    if let (Some(name), Response::Json(r)) = (&op.with_response, &op.response) {
-        let body = ty(api, r, Scope::Crate);
+    {
+        let name = &op.with_response;
+        let (body, send) = match &op.response {
+            Response::Json(r) => (
+                ty(api, r, Scope::Crate),
+                quote!(request.send_json_with_response().await),
+            ),
+            Response::Empty => (quote!(()), quote!(request.send_empty_with_response().await)),
+            Response::Bytes => (
+                quote!(::bytes::Bytes),
+                quote!(request.send_bytes_with_response().await),
+            ),
+        };
         let doc = docs::attrs(&format!(
             "Like [`Client::{name}`](crate::Client::{name}), but also returns the response's status and headers (request id, cache status, rate limits).\n\n`{} {}`",
             op.method.to_ascii_uppercase(),
@@ -461,7 +464,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             &doc,
             quote!(crate::runtime::ApiResponse<#body>),
             attach_body(None),
-            quote!(request.send_json_with_response().await),
+            send,
         ));
     }
     if let Some(name) = &op.byte_stream {
@@ -479,15 +482,13 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             quote!(request.send_byte_stream().await),
         ));
     }
-    if let Some(rf) = &request_fn {
-        methods.push(quote! {
-            /// The request all of this operation's methods send, before its body.
-            fn #rf(&self, #(#request_args),*) -> crate::runtime::Request {
-                #build_request
-                request
-            }
-        });
-    }
+    methods.push(quote! {
+        /// The request all of this operation's methods send, before its body.
+        fn #request_fn(&self, #(#request_args),*) -> crate::runtime::Request {
+            #build_request
+            request
+        }
+    });
     quote! {
         impl crate::Client {
             #(#methods)*

@@ -278,10 +278,8 @@ impl Lowerer<'_> {
             });
         let byte_stream =
             (response == Response::Bytes).then(|| names.unique(&format!("{name}_byte_stream")));
-        let with_response = matches!(response, Response::Json(_))
-            .then(|| names.unique(&format!("{name}_with_response")));
-        let request_fn = (stream.is_some() || byte_stream.is_some() || with_response.is_some())
-            .then(|| names.unique(&format!("{name}_request")));
+        let with_response = names.unique(&format!("{name}_with_response"));
+        let request_fn = names.unique(&format!("{name}_request"));
 
         // The union of every scheme the operation's security alternatives name.
         let requirements = op.security.as_ref().or(self.api.security.as_ref());
