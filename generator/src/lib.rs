@@ -50,11 +50,33 @@ pub struct Generated {
     pub operation_count: usize,
 }
 
-/// Runs the whole pipeline on text already read.
+/// Stack for the pipeline. Deserialising a schema nested as deep as the YAML parser allows
+/// (128 levels) takes several mebibytes of stack in a debug build, more than a test thread's
+/// 2 MiB; the memory is reserved, and only touched as deep as a spec goes.
+const PIPELINE_STACK_BYTES: usize = 64 << 20;
+
+/// Runs the whole pipeline on text already read, on a thread of its own with a stack deep
+/// enough for any spec the parser accepts, so a deep spec cannot overflow the caller's.
 pub fn generate(input: &Input) -> Result<Generated, Error> {
-    let doc = load::parse_document(input.spec_path, input.spec_text)?;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("portkey-codegen".to_owned())
+            .stack_size(PIPELINE_STACK_BYTES)
+            .spawn_scoped(scope, || run_pipeline(input));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: run here, as deep as this stack allows.
+            Err(_) => run_pipeline(input),
+        }
+    })
+}
+
+fn run_pipeline(input: &Input) -> Result<Generated, Error> {
+    let (doc, parse_diagnostics) = load::parse_document(input.spec_path, input.spec_text)?;
     let overlay = match input.overlay {
-        Some((path, text)) => Some(load::parse_document(path, text)?),
+        Some((path, text)) => Some(load::parse_overlay(path, text)?),
         None => None,
     };
     let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
@@ -67,7 +89,8 @@ pub fn generate(input: &Input) -> Result<Generated, Error> {
         }
         other => other,
     })?;
-    let mut diagnostics = loaded.diagnostics;
+    let mut diagnostics = parse_diagnostics;
+    diagnostics.extend(loaded.diagnostics);
     let api = lower::lower(&loaded.api, &mut diagnostics);
     let examples = examples::collect(&api, &loaded.raw);
     examples::check(&api, &examples, &mut diagnostics);

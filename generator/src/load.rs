@@ -27,20 +27,39 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
 
 /// Parses YAML or JSON text into a JSON value. JSON is tried first when the text looks like
 /// JSON, for its sharper error positions.
-pub fn parse_document(path: &Path, text: &str) -> Result<Value, Error> {
+///
+/// A number JSON cannot hold (`1e400`, which overflows a 64-bit float) does not refuse the
+/// whole document: such values are left out, each with a warning in the returned list.
+pub fn parse_document(path: &Path, text: &str) -> Result<(Value, Vec<Diagnostic>), Error> {
     let looks_json =
         path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if looks_json {
-        return serde_json::from_str(text).map_err(|e| Error::Syntax {
-            path: path.to_path_buf(),
-            location: Location {
-                line: e.line(),
-                column: e.column(),
-            },
-            message: e.to_string(),
-        });
+        match serde_json::from_str(text) {
+            Ok(value) => return Ok((value, Vec::new())),
+            // YAML reads JSON too, keeping number text as text.
+            Err(e) if e.to_string().starts_with("number out of range") => {
+                return read_numbers_as_text(path, text).map_err(|_| Error::Syntax {
+                    path: path.to_path_buf(),
+                    location: Location {
+                        line: e.line(),
+                        column: e.column(),
+                    },
+                    message: e.to_string(),
+                });
+            }
+            Err(e) => {
+                return Err(Error::Syntax {
+                    path: path.to_path_buf(),
+                    location: Location {
+                        line: e.line(),
+                        column: e.column(),
+                    },
+                    message: e.to_string(),
+                })
+            }
+        }
     }
-    serde_yaml::from_str(text).map_err(|e| {
+    let syntax = |e: serde_yaml::Error| {
         let location = e
             .location()
             .map_or(Location { line: 1, column: 1 }, |l| Location {
@@ -52,7 +71,143 @@ pub fn parse_document(path: &Path, text: &str) -> Result<Value, Error> {
             location,
             message: e.to_string(),
         }
-    })
+    };
+    match serde_yaml::from_str(text) {
+        Ok(value) => Ok((value, Vec::new())),
+        // serde_yaml cannot hold an integer past 64 bits, and JSON no infinite float: read
+        // such a document with a YAML parser that keeps number text as text.
+        Err(e) if is_number_error(&e.to_string()) => {
+            read_numbers_as_text(path, text).map_err(|slow| match slow {
+                // The parser that failed first says where.
+                SlowPathError::Parse => syntax(e),
+                SlowPathError::TooDeep(error) => error,
+            })
+        }
+        Err(e) => Err(syntax(e)),
+    }
+}
+
+enum SlowPathError {
+    Parse,
+    TooDeep(Error),
+}
+
+/// Reads a document with a YAML parser that keeps number text as text, for numbers that
+/// serde cannot hold; see [`yaml_to_json`].
+fn read_numbers_as_text(
+    path: &Path,
+    text: &str,
+) -> Result<(Value, Vec<Diagnostic>), SlowPathError> {
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).map_err(|_| SlowPathError::Parse)?;
+    let yaml = docs.into_iter().next().unwrap_or(yaml_rust2::Yaml::Null);
+    let mut diagnostics = Vec::new();
+    let value = yaml_to_json(yaml, &mut Vec::new(), &mut diagnostics)
+        .map_err(|message| {
+            SlowPathError::TooDeep(Error::Syntax {
+                path: path.to_path_buf(),
+                location: Location { line: 1, column: 1 },
+                message,
+            })
+        })?
+        .unwrap_or(Value::Null);
+    Ok((value, diagnostics))
+}
+
+fn is_number_error(message: &str) -> bool {
+    ["out of range", "u128", "i128"]
+        .iter()
+        .any(|s| message.contains(s))
+}
+
+/// The nesting depth [`yaml_to_json`] accepts: serde_yaml's own limit, so that both paths
+/// read the same documents.
+const MAX_DEPTH: usize = 128;
+
+/// Converts a YAML value to JSON, leaving out (with a warning) numbers JSON cannot hold:
+/// `Ok(None)` when `value` itself is one. Integers past 64 bits become floats.
+fn yaml_to_json(
+    value: yaml_rust2::Yaml,
+    at: &mut Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Value>, String> {
+    use yaml_rust2::Yaml;
+    if at.len() > MAX_DEPTH {
+        return Err(format!(
+            "recursion limit exceeded: nesting deeper than {MAX_DEPTH} levels at {}",
+            pointer(at.iter())
+        ));
+    }
+    Ok(Some(match value {
+        Yaml::Null | Yaml::Alias(_) | Yaml::BadValue => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::String(s) => Value::String(s),
+        Yaml::Integer(i) => Value::from(i),
+        Yaml::Real(text) => {
+            let finite = text.parse::<u64>().ok().map(Value::from).or_else(|| {
+                let f = text.parse::<f64>().ok()?;
+                serde_json::Number::from_f64(f).map(Value::Number)
+            });
+            match finite {
+                Some(value) => value,
+                None => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            pointer(at.iter()),
+                            format!(
+                                "the number {text} does not fit a 64-bit float; the value is left out"
+                            ),
+                        )
+                        .with_help("write a number within ±1.8e308, or the value as a string"),
+                    );
+                    return Ok(None);
+                }
+            }
+        }
+        Yaml::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                at.push(i.to_string());
+                out.extend(yaml_to_json(item, at, diagnostics)?);
+                at.pop();
+            }
+            Value::Array(out)
+        }
+        Yaml::Hash(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (key, item) in map {
+                let key = match key {
+                    Yaml::String(s) | Yaml::Real(s) => s,
+                    Yaml::Integer(i) => i.to_string(),
+                    Yaml::Boolean(b) => b.to_string(),
+                    Yaml::Null => "null".to_owned(),
+                    other => format!("{other:?}"),
+                };
+                at.push(key);
+                let item = yaml_to_json(item, at, diagnostics)?;
+                let key = at.pop().unwrap_or_default();
+                if let Some(item) = item {
+                    out.insert(key, item);
+                }
+            }
+            Value::Object(out)
+        }
+    }))
+}
+
+/// Parses an overlay document. Unlike the spec, which users take as it comes, the overlay is
+/// the project's own file: a number it cannot hold is an error.
+pub fn parse_overlay(path: &Path, text: &str) -> Result<Value, Error> {
+    let (value, diagnostics) = parse_document(path, text)?;
+    match diagnostics.into_iter().next() {
+        None => Ok(value),
+        Some(d) => Err(Error::Invalid {
+            path: path.to_path_buf(),
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                ..d
+            }],
+        }),
+    }
 }
 
 /// Runs the load stage on parsed documents.

@@ -11,6 +11,67 @@ use crate::diagnostic::{pointer, Diagnostic};
 pub fn normalize(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
     let mut path = Vec::new();
     walk_document(doc, &mut path, diagnostics);
+    give_parameters_a_schema(doc, diagnostics);
+}
+
+/// A parameter needs `schema` or `content`; one with neither (a mistake seen in hand-written
+/// specs) would make its whole operation unreadable. It is sent as a string, what every query,
+/// header or path value is on the wire.
+fn give_parameters_a_schema(doc: &mut Value, diags: &mut Vec<Diagnostic>) {
+    let mut lists: Vec<(Vec<String>, &mut Value)> = Vec::new();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let Value::Object(item) = item else { continue };
+            for (key, value) in item.iter_mut() {
+                let at = vec!["paths".to_owned(), path.clone(), key.clone()];
+                if key == "parameters" {
+                    lists.push((at, value));
+                } else if let Some(params) = value.get_mut("parameters") {
+                    let mut at = at;
+                    at.push("parameters".to_owned());
+                    lists.push((at, params));
+                }
+            }
+        }
+    }
+    let mut fix = |at: Vec<String>, param: &mut Value| {
+        let Value::Object(param) = param else { return };
+        let lacks = ["$ref", "schema", "content"]
+            .iter()
+            .all(|k| !param.contains_key(*k));
+        if lacks && param.contains_key("in") {
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::warning(
+                    pointer(&at),
+                    format!("parameter `{name}` has neither `schema` nor `content`; it is sent as a string"),
+                )
+                .with_help("give the parameter a `schema`"),
+            );
+            param.insert("schema".to_owned(), serde_json::json!({"type": "string"}));
+        }
+    };
+    for (at, list) in lists {
+        let Value::Array(items) = list else { continue };
+        for (i, param) in items.iter_mut().enumerate() {
+            let mut at = at.clone();
+            at.push(i.to_string());
+            fix(at, param);
+        }
+    }
+    if let Some(Value::Object(params)) = doc.pointer_mut("/components/parameters") {
+        for (name, param) in params.iter_mut() {
+            let at = vec![
+                "components".to_owned(),
+                "parameters".to_owned(),
+                name.clone(),
+            ];
+            fix(at, param);
+        }
+    }
 }
 
 /// Walks the whole document, entering schema mode at every place a schema may stand.

@@ -110,6 +110,20 @@ fn a_reference_cycle_with_no_type_in_between() {
 }
 
 #[test]
+fn a_schema_that_is_a_reference_to_itself() {
+    // Found by the fuzzer: an operation's body through such an alias looped for ever.
+    for shape in [
+        "{$ref: '#/components/schemas/A'}",
+        "{allOf: [{$ref: '#/components/schemas/A'}]}",
+    ] {
+        let text = format!("openapi: 3.0.0\ninfo: {{title: T, version: '1'}}\npaths:\n  /a:\n    post:\n      operationId: postA\n      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}\n      responses: {{'200': {{description: OK, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}}}\ncomponents:\n  schemas:\n    A: {shape}\n");
+        let g = run("spec.yaml", &text).unwrap_or_else(|e| panic!("{shape}: {e}"));
+        assert!(g.files.contains_key("operations/post_a.rs"), "{shape}");
+        assert!(!g.diagnostics.is_empty(), "{shape}: no warning");
+    }
+}
+
+#[test]
 fn names_that_collide_or_are_not_identifiers() {
     let g = run(
         "spec.yaml",
@@ -200,13 +214,183 @@ fn large_and_deep_specs_do_not_overflow() {
     )
     .expect("wide");
     assert!(g.files["types/wide.rs"].contains("pub p4999:"));
-    // Nesting 200 levels deep (YAML parsers cap recursion; the generator must not crash first).
+}
+
+#[test]
+fn nesting_past_the_parsers_limit_is_refused() {
+    // Nesting 500 levels deep: the YAML parser refuses it (its recursion limit is 128) with
+    // a position, before the generator could overflow its stack.
     let mut deep = String::from("{type: string}");
-    for _ in 0..200 {
+    for _ in 0..500 {
         deep = format!("{{type: object, properties: {{x: {deep}}}}}");
     }
     match run("spec.yaml", &with_schemas(&format!("    Deep: {deep}\n"))) {
-        Ok(g) => assert!(g.type_count > 100),
-        Err(e) => assert!(!e.to_string().is_empty()),
+        Err(Error::Syntax {
+            location, message, ..
+        }) => {
+            assert!(message.contains("recursion limit"), "{message}");
+            assert_eq!(location.line, 6, "{message}");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
     }
+    // The same in JSON.
+    let mut deep = String::from(r#"{"type": "string"}"#);
+    for _ in 0..500 {
+        deep = format!(r#"{{"type": "object", "properties": {{"x": {deep}}}}}"#);
+    }
+    let json = format!(
+        r#"{{"openapi": "3.0.0", "info": {{"title": "T", "version": "1"}}, "paths": {{}}, "components": {{"schemas": {{"Deep": {deep}}}}}}}"#
+    );
+    assert!(matches!(run("spec.json", &json), Err(Error::Syntax { .. })));
+}
+
+#[test]
+fn deep_inline_schemas() {
+    // 60 levels of inline objects is within the parser's limit, and every level is a type.
+    let mut deep = String::from("{type: string}");
+    for _ in 0..60 {
+        deep = format!("{{type: object, properties: {{x: {deep}}}}}");
+    }
+    let g = run("spec.yaml", &with_schemas(&format!("    Deep: {deep}\n"))).expect("deep");
+    assert_eq!(g.type_count, 60);
+}
+
+#[test]
+fn long_reference_chains() {
+    // 100 schemas each `allOf` the next (merged to the end: the first has 101 fields), and
+    // 500 each holding the next as a property: deep for the generator, flat for the parser.
+    let chain: String = (0..500)
+        .map(|i| {
+            format!(
+                "{}    B{i}:\n      type: object\n      properties:\n        next: {{$ref: '#/components/schemas/B{}'}}\n",
+                if i < 100 {
+                    format!("    A{i}:\n      allOf:\n        - $ref: '#/components/schemas/A{}'\n        - {{type: object, properties: {{f{i}: {{type: string}}}}}}\n", i + 1)
+                } else {
+                    String::new()
+                },
+                i + 1
+            )
+        })
+        .collect();
+    let g = run(
+        "spec.yaml",
+        &with_schemas(&format!(
+            "{chain}    A100: {{type: object, properties: {{end: {{type: string}}}}}}\n    B500: {{type: string}}\n"
+        )),
+    )
+    .expect("chains");
+    let a0 = &g.files["types/a0.rs"];
+    assert!(a0.contains("pub f0:") && a0.contains("pub f99:") && a0.contains("pub end:"));
+    assert_eq!(a0.matches("pub ").count(), 102, "{a0}");
+    // No warning: every part merged.
+    assert!(g.diagnostics.is_empty(), "{:#?}", g.diagnostics);
+    assert!(g.files["types/b0.rs"].contains("next: ::std::option::Option<super::B1>"));
+}
+
+#[test]
+fn ten_thousand_operations() {
+    let mut text = String::from("openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths:\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "  /items{i}/{{id}}:\n    get:\n      operationId: getItem{i}\n      parameters: [{{in: path, name: id, required: true, schema: {{type: string}}}}]\n      responses: {{'204': {{description: OK}}}}\n"
+        ));
+    }
+    let g = run("spec.yaml", &text).expect("generates");
+    assert_eq!(g.operation_count, 10_000);
+    assert!(g.files["operations/get_item9999.rs"].contains("\"/items9999/{id}\""));
+}
+
+#[test]
+fn a_fifty_megabyte_spec() {
+    // 50 MB of descriptions on 2,000 schemas: read, rendered as docs, generated.
+    let description = "Lorem ipsum dolor sit amet, `code` and *emphasis*. ".repeat(500);
+    let schemas: String = (0..2_000)
+        .map(|i| format!("    S{i}:\n      type: string\n      description: \"{description}\"\n"))
+        .collect();
+    let text = with_schemas(&schemas);
+    assert!(text.len() > 50_000_000, "{}", text.len());
+    let g = run("spec.yaml", &text).expect("generates");
+    assert_eq!(g.type_count, 2_000);
+    assert!(g.files["types/s1999.rs"].contains("Lorem ipsum"));
+}
+
+#[test]
+fn numbers_that_do_not_fit() {
+    // `1e400` overflows a 64-bit float: in YAML and in JSON, the value is left out with a
+    // warning where it was, and the rest of the schema stands.
+    let yaml = with_schemas(
+        "    Big:\n      type: object\n      properties:\n        huge: {type: integer, minimum: 99999999999999999999999, maximum: 1e400, default: 1e400, example: -1e999}\n        u: {type: integer, format: int64, default: 18446744073709551615}\n        f: {type: number, default: 1.5e300}\n        list: {type: array, items: {type: number}, example: [1, 1e400]}\n",
+    );
+    let g = warned(
+        &yaml,
+        "#/components/schemas/Big/properties/huge/maximum",
+        "does not fit a 64-bit float",
+    );
+    for (at, line) in [
+        ("huge/default", 9),
+        ("huge/example", 9),
+        ("list/example/1", 12),
+    ] {
+        let pointer = format!("#/components/schemas/Big/properties/{at}");
+        let d = g
+            .diagnostics
+            .iter()
+            .find(|d| d.pointer == pointer)
+            .unwrap_or_else(|| panic!("nothing at {pointer}: {:#?}", g.diagnostics));
+        assert_eq!(d.location.map(|l| l.line), Some(line), "{d}");
+    }
+    let big = &g.files["types/big.rs"];
+    assert!(
+        big.contains("pub huge: ::std::option::Option<i64>"),
+        "{big}"
+    );
+    assert!(big.contains("pub f: ::std::option::Option<f64>"), "{big}");
+    let json = r#"{"openapi": "3.0.0", "info": {"title": "T", "version": "1"}, "paths": {},
+        "components": {"schemas": {"N": {"type": "number", "maximum": 1e400}}}}"#;
+    let g = warned(json, "#/components/schemas/N/maximum", "does not fit");
+    assert!(g.files["types/n.rs"].contains("pub type N = f64;"));
+    // Alone in YAML, the YAML parser reads `1e400` as the string "1e400": the schema is
+    // then not valid OpenAPI, and says so.
+    let g = warned(
+        &with_schemas("    N: {type: number, maximum: 1e400}\n"),
+        "#/components/schemas/N",
+        "invalid type: string \"1e400\", expected a JSON number",
+    );
+    assert!(g.files["types/n.rs"].contains("pub type N = ::serde_json::Value;"));
+}
+
+#[test]
+fn parameters_without_schema_or_with_content() {
+    let text = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths:\n  /items/{id}:\n    get:\n      operationId: getItem\n      parameters:\n        - {in: path, name: id, required: true}\n        - in: query\n          name: filter\n          content: {application/json: {schema: {type: object}}}\n      responses: {'204': {description: OK}}\n";
+    let g = warned(
+        text,
+        "#/paths/~1items~1{id}/get/parameters/0",
+        "neither `schema` nor `content`",
+    );
+    assert!(
+        g.diagnostics
+            .iter()
+            .any(|d| d.pointer == "#/paths/~1items~1{id}/get/parameters/1"
+                && d.message.contains("uses `content`")),
+        "{:#?}",
+        g.diagnostics
+    );
+    let op = &g.files["operations/get_item.rs"];
+    assert!(op.contains("id: &str"), "{op}");
+}
+
+#[test]
+fn enums_of_booleans_numbers_and_mixed_values() {
+    let g = run(
+        "spec.yaml",
+        &with_schemas("    Yes:\n      type: boolean\n      enum: [true]\n    Nums:\n      type: number\n      enum: [1.5, 2]\n    Mixed:\n      enum: [1, a, true, null]\n"),
+    )
+    .expect("generates");
+    assert!(g.files["types/yes.rs"].contains("pub type Yes = bool;"));
+    assert!(g.files["types/nums.rs"].contains("pub type Nums = f64;"));
+    assert!(
+        g.files["types/mixed.rs"].contains("::serde_json::Value"),
+        "{}",
+        g.files["types/mixed.rs"]
+    );
 }

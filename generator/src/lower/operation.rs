@@ -699,18 +699,26 @@ impl Lowerer<'_> {
 
     /// The wire name of a boolean `stream` property of a JSON body.
     fn stream_flag(&self, body: &TypeRef) -> Option<String> {
-        let TypeRef::Named(id) = body else {
-            return None;
-        };
-        match &self.types.get(*id)?.as_ref()?.kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .find(|f| f.wire_name == "stream" && f.ty == TypeRef::Boolean)
-                .map(|f| f.wire_name.clone()),
-            TypeKind::Alias(inner) => self.stream_flag(inner),
-            _ => None,
+        // Through aliases, a bounded number of times: alias cycles (`A: {$ref: A}`) are only
+        // broken once every type is lowered, after operations.
+        let mut body = body;
+        for _ in 0..16 {
+            let TypeRef::Named(id) = body else {
+                return None;
+            };
+            match &self.types.get(*id)?.as_ref()?.kind {
+                TypeKind::Struct(s) => {
+                    return s
+                        .fields
+                        .iter()
+                        .find(|f| f.wire_name == "stream" && f.ty == TypeRef::Boolean)
+                        .map(|f| f.wire_name.clone())
+                }
+                TypeKind::Alias(inner) => body = inner,
+                _ => return None,
+            }
         }
+        None
     }
 
     /// Whether events are modelled as `{event, data}` objects (OpenAI's Assistants streams).

@@ -341,36 +341,29 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `allOf`: one struct with the merged properties and the union of `required`.
+    /// `allOf`: one struct with the merged properties and the union of `required`. A part that
+    /// is itself an `allOf` (directly or through `$ref`) is merged in turn, to any depth.
     fn lower_all_of(&mut self, view: &View, ctx: &Ctx) -> TypeKind {
         let mut required: Vec<String> = view.required.to_vec();
         let mut parts = Vec::new();
-        for (i, part) in view.all_of.iter().enumerate() {
-            match self.deref(part) {
-                Some(schema) => parts.push((i, schema.clone())),
-                None => {
-                    if let ReferenceOr::Reference { reference } = part {
-                        self.resolve_ref(reference, &format!("{}/allOf/{i}", ctx.pointer));
-                    }
-                }
-            }
-        }
+        let mut seen = vec![ctx.pointer.clone()];
+        self.all_of_parts(view.all_of, &ctx.pointer, &mut parts, &mut seen);
         for (_, schema) in &parts {
             required.extend(View::of(schema).required.iter().cloned());
         }
         let mut fields = Vec::new();
         let mut names = Namer::new();
         self.add_fields(view, ctx, &required, &mut names, &mut fields);
-        for (i, schema) in &parts {
+        for (pointer, schema) in &parts {
             let part_view = View::of(schema);
-            if !part_view.is_plain() {
+            if !part_view.one_of.is_empty() || !part_view.any_of.is_empty() {
                 self.diags.push(Diagnostic::warning(
-                    format!("{}/allOf/{i}", ctx.pointer),
-                    "nested composition inside `allOf` is not merged; only its own properties are",
+                    pointer.clone(),
+                    "`oneOf`/`anyOf` inside `allOf` is not merged; only the part's own properties are",
                 ));
             }
             let part_ctx = Ctx {
-                pointer: format!("{}/allOf/{i}", ctx.pointer),
+                pointer: pointer.clone(),
                 ..ctx.clone()
             };
             self.add_fields(&part_view, &part_ctx, &required, &mut names, &mut fields);
@@ -379,6 +372,45 @@ impl<'a> Lowerer<'a> {
             fields,
             derive_default: false,
         })
+    }
+
+    /// The parts of `all_of` (at `pointer`), each with the pointer of where it is written,
+    /// with the parts of nested `allOf`s after their owner. `seen` holds the pointers
+    /// already merged: a cycle of `allOf`s merges each schema once.
+    fn all_of_parts<'x>(
+        &mut self,
+        all_of: &'x [ReferenceOr<Schema>],
+        pointer: &str,
+        parts: &mut Vec<(String, &'x Schema)>,
+        seen: &mut Vec<String>,
+    ) where
+        'a: 'x,
+    {
+        for (i, part) in all_of.iter().enumerate() {
+            let at = format!("{pointer}/allOf/{i}");
+            let Some(schema) = self.deref(part) else {
+                if let ReferenceOr::Reference { reference } = part {
+                    self.resolve_ref(reference, &at);
+                }
+                continue;
+            };
+            // Where the part is written: its schema's own place when it is a reference.
+            let home = match part {
+                ReferenceOr::Reference { reference } if reference.starts_with(REF_PREFIX) => {
+                    reference.clone()
+                }
+                _ => at,
+            };
+            if seen.contains(&home) {
+                continue;
+            }
+            seen.push(home.clone());
+            parts.push((home.clone(), schema));
+            let nested = View::of(schema).all_of;
+            if !nested.is_empty() {
+                self.all_of_parts(nested, &home, parts, seen);
+            }
+        }
     }
 
     fn lower_string_enum(&mut self, values: &[String], ctx: &Ctx) -> TypeKind {
