@@ -2,6 +2,7 @@
 
 mod codegen;
 mod full_specs;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,11 @@ Commands:
                       Generate crates from the full Portkey specs in ../shared/specs/ into
                       target/full-specs/, check them with clippy and rustdoc (warnings
                       denied), and print a report.
+  fuzz [--spec PATH]... [--seed N] [--iterations N] [--timeout-secs N]
+                      Mutate specs (default: the full Portkey specs, else the committed
+                      one; 200 mutants each from seed 1) and check that the generator
+                      answers each with files or diagnostics, never a panic or a hang.
+                      Run it with `cargo run --release -p xtask -- fuzz` for long runs.
   help                Show this text.
 ";
 
@@ -31,6 +37,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("full-specs") => full_specs::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
