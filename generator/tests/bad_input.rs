@@ -79,17 +79,24 @@ fn references_that_do_not_resolve() {
     assert!(g.files["types/a.rs"].contains("::serde_json::Value"));
     warned(
         &with_schemas(
-            "    A:\n      type: object\n      properties:\n        b: {$ref: 'other.yaml#/B'}\n",
+            "    A:\n      type: object\n      properties:\n        b: {$ref: 'other.yaml#/B'}\n        c: {$ref: './schemas/c.json'}\n",
         ),
         "#/components/schemas/A/properties/b",
-        "does not name a schema",
+        "points into another file (`other.yaml`); references to other files are not followed",
     );
     warned(
         &with_schemas(
-            "    A:\n      type: object\n      properties:\n        b: {$ref: 'not a ref'}\n",
+            "    A:\n      type: object\n      properties:\n        b: {$ref: 'not a ref'}\n        c: {$ref: '#/paths/~1a'}\n",
         ),
         "#/components/schemas/A/properties/b",
-        "does not name a schema",
+        "is not a reference",
+    );
+    warned(
+        &with_schemas(
+            "    A:\n      type: object\n      properties:\n        c: {$ref: '#/paths/~1a'}\n",
+        ),
+        "#/components/schemas/A/properties/c",
+        "points at `/paths/~1a`, not at a schema",
     );
 }
 

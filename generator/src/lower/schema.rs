@@ -56,13 +56,7 @@ impl<'a> Lowerer<'a> {
             .strip_prefix(REF_PREFIX)
             .and_then(|name| self.named.get(&unescape(name)).copied());
         if id.is_none() {
-            self.diags.push(
-                Diagnostic::warning(
-                    at,
-                    format!("`$ref: {reference}` does not name a schema in components/schemas; typed as any JSON value"),
-                )
-                .with_help("fix the reference, or add the missing schema"),
-            );
+            self.diags.push(unresolved_ref(reference, at));
         }
         id
     }
@@ -74,6 +68,33 @@ impl<'a> Lowerer<'a> {
     {
         deref(self.api, s)
     }
+}
+
+/// Why `reference` names no schema, and what to do about it.
+fn unresolved_ref(reference: &str, at: &str) -> Diagnostic {
+    let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    let (message, help) = if !file.is_empty() && (reference.contains('#') || file.contains('.')) {
+        (
+            format!("`$ref: {reference}` points into another file (`{file}`); references to other files are not followed, so this is typed as any JSON value"),
+            "bundle the spec into one file first (`redocly bundle`, `swagger-cli bundle`), or copy the schema into components/schemas",
+        )
+    } else if !reference.starts_with('#') {
+        (
+            format!("`$ref: {reference}` is not a reference (a JSON pointer such as `#/components/schemas/Name`); typed as any JSON value"),
+            "write the reference as `#/components/schemas/<name>`",
+        )
+    } else if !reference.starts_with(REF_PREFIX) {
+        (
+            format!("`$ref: {reference}` points at `{fragment}`, not at a schema in components/schemas; typed as any JSON value"),
+            "schemas are referenced as `#/components/schemas/<name>`",
+        )
+    } else {
+        (
+            format!("`$ref: {reference}` does not name a schema in components/schemas; typed as any JSON value"),
+            "fix the reference, or add the missing schema",
+        )
+    };
+    Diagnostic::warning(at, message).with_help(help)
 }
 
 fn deref<'x>(api: &'x openapiv3::OpenAPI, s: &'x ReferenceOr<Schema>) -> Option<&'x Schema> {
