@@ -11,6 +11,7 @@
 //! types it produced. Nothing here prints or panics: problems are [`Diagnostic`]s.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod format;
@@ -52,6 +53,40 @@ pub struct Generated {
 
 /// Runs the whole pipeline on text already read.
 pub fn generate(input: &Input) -> Result<Generated, Error> {
+    let Lowered {
+        api,
+        raw,
+        mut diagnostics,
+    } = lower_input(input)?;
+    let examples = examples::collect(&api, &raw);
+    examples::check(&api, &examples, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        locate::Index::new(input.spec_text).place(&mut diagnostics);
+    }
+    let mut files = BTreeMap::new();
+    let example_check = input.example_check.then_some(examples.as_slice());
+    for (path, file) in emit::emit(&api, example_check) {
+        let text = format::format_file(&path, &file, input.source_name)?;
+        files.insert(path, text);
+    }
+    Ok(Generated {
+        files,
+        diagnostics,
+        type_count: api.types.len(),
+        operation_count: api.operations.len(),
+    })
+}
+
+/// What the generator would emit, before emission: the IR with every name decided.
+struct Lowered {
+    api: ir::Api,
+    /// The overlaid, normalised spec as JSON (examples are read from it).
+    raw: serde_json::Value,
+    /// Located only when loading fails; [`generate`] places the rest after its own checks.
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn lower_input(input: &Input) -> Result<Lowered, Error> {
     let doc = load::parse_document(input.spec_path, input.spec_text)?;
     let overlay = match input.overlay {
         Some((path, text)) => Some(load::parse_document(path, text)?),
@@ -69,23 +104,20 @@ pub fn generate(input: &Input) -> Result<Generated, Error> {
     })?;
     let mut diagnostics = loaded.diagnostics;
     let api = lower::lower(&loaded.api, &mut diagnostics);
-    let examples = examples::collect(&api, &loaded.raw);
-    examples::check(&api, &examples, &mut diagnostics);
-    if !diagnostics.is_empty() {
-        locate::Index::new(input.spec_text).place(&mut diagnostics);
-    }
-    let mut files = BTreeMap::new();
-    let example_check = input.example_check.then_some(examples.as_slice());
-    for (path, file) in emit::emit(&api, example_check) {
-        let text = format::format_file(&path, &file, input.source_name)?;
-        files.insert(path, text);
-    }
-    Ok(Generated {
-        files,
+    Ok(Lowered {
+        api,
+        raw: loaded.raw,
         diagnostics,
-        type_count: api.types.len(),
-        operation_count: api.operations.len(),
     })
+}
+
+/// Compares what two specs generate: the API change report a reviewer reads before the
+/// generated diff. Both sides go through the whole pipeline up to the IR, so the report speaks
+/// of the Rust names and types users of the generated crate see.
+pub fn api_diff(old: &Input, new: &Input) -> Result<diff::ApiDiff, Error> {
+    let old = lower_input(old)?.api;
+    let new = lower_input(new)?.api;
+    Ok(diff::diff(&old, &new))
 }
 
 /// Reads `spec` (and `overlay`) from disk and runs [`generate`].
