@@ -218,10 +218,10 @@ impl ApiDiff {
                         .map(|p| format!(" <sub>{}</sub>", md_code(p)))
                         .unwrap_or_default();
                     format!(
-                        "- {}: {}. {}{pointer}\n",
+                        "- {}: {}. {}.{pointer}\n",
                         md_code(&l.location),
                         md_inline(&l.what),
-                        md_inline(&l.reason)
+                        md_inline(&capitalized(&l.reason))
                     )
                 })
                 .collect();
@@ -323,6 +323,14 @@ fn lines(changes: &[&Change]) -> Vec<Line> {
     out
 }
 
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn md_code(s: &str) -> String {
     if s.contains('`') {
         format!("`` {s} ``")
@@ -356,9 +364,11 @@ pub fn diff(old: &Api, new: &Api) -> ApiDiff {
         old_usage: usage(old),
         new_usage: usage(new),
         renamed: BTreeMap::new(),
+        pairs: Vec::new(),
+        old_matched: Vec::new(),
         changes: Vec::new(),
     };
-    d.match_renamed_types();
+    d.match_types();
     d.servers_and_auth();
     d.operations();
     d.types();
@@ -499,6 +509,9 @@ impl Shape {
     }
 }
 
+/// Whether an old and a new type are the same one, by one rule.
+type SameType = dyn Fn(&TypeDef, &TypeDef) -> bool;
+
 struct Differ<'a> {
     old: &'a Api,
     new: &'a Api,
@@ -506,6 +519,10 @@ struct Differ<'a> {
     new_usage: Vec<Usage>,
     /// Old type name → new name, for types whose schema (pointer) stayed and name did not.
     renamed: BTreeMap<String, String>,
+    /// For each new type, the old type it continues.
+    pairs: Vec<Option<TypeId>>,
+    /// Old types some new type continues.
+    old_matched: Vec<bool>,
     changes: Vec<Change>,
 }
 
@@ -542,23 +559,40 @@ impl<'a> Differ<'a> {
         rust_type(r, &|id| self.new.types[id].name.clone())
     }
 
-    fn match_renamed_types(&mut self) {
-        let old_names: BTreeSet<&str> = self.old.types.iter().map(|t| t.name.as_str()).collect();
-        let new_names: BTreeSet<&str> = self.new.types.iter().map(|t| t.name.as_str()).collect();
-        let mut new_by_pointer: BTreeMap<&str, &str> = BTreeMap::new();
-        for t in &self.new.types {
-            if !old_names.contains(t.name.as_str()) {
-                new_by_pointer.entry(&t.pointer).or_insert(&t.name);
+    /// Pairs each new type with the old type it continues, in three passes: same name and
+    /// schema; then same schema under another name (a rename: a new schema took the name, or
+    /// the `operationId` an inline name comes from changed); then same name from another
+    /// schema (an inline schema moved into `components`, say).
+    fn match_types(&mut self) {
+        let mut taken = vec![false; self.old.types.len()];
+        let mut pairs: Vec<Option<TypeId>> = vec![None; self.new.types.len()];
+        let passes: [&SameType; 3] = [
+            &|o, n| o.name == n.name && o.pointer == n.pointer,
+            &|o, n| o.pointer == n.pointer,
+            &|o, n| o.name == n.name,
+        ];
+        for same in passes {
+            for (new_id, n) in self.new.types.iter().enumerate() {
+                if pairs[new_id].is_some() {
+                    continue;
+                }
+                let found = self
+                    .old
+                    .types
+                    .iter()
+                    .enumerate()
+                    .find(|(old_id, o)| !taken[*old_id] && same(o, n));
+                if let Some((old_id, o)) = found {
+                    taken[old_id] = true;
+                    pairs[new_id] = Some(old_id);
+                    if o.name != n.name {
+                        self.renamed.insert(o.name.clone(), n.name.clone());
+                    }
+                }
             }
         }
-        for t in &self.old.types {
-            if new_names.contains(t.name.as_str()) {
-                continue;
-            }
-            if let Some(new_name) = new_by_pointer.remove(t.pointer.as_str()) {
-                self.renamed.insert(t.name.clone(), new_name.to_string());
-            }
-        }
+        self.pairs = pairs;
+        self.old_matched = taken;
     }
 
     fn servers_and_auth(&mut self) {
@@ -1091,55 +1125,38 @@ impl<'a> Differ<'a> {
 
     fn types(&mut self) {
         let (old, new) = (self.old, self.new);
-        let old_by_name: BTreeMap<&str, usize> = old
-            .types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.as_str(), i))
-            .collect();
-        let renamed_to: BTreeMap<String, String> = self
-            .renamed
-            .iter()
-            .map(|(o, n)| (n.clone(), o.clone()))
-            .collect();
         for (id, t) in new.types.iter().enumerate() {
             let location = format!("types::{}", t.name);
-            let old_id = match old_by_name.get(t.name.as_str()) {
-                Some(&i) => i,
-                None => match renamed_to.get(&t.name) {
-                    Some(old_name) => {
-                        self.push(
-                            Impact::Breaking,
-                            ChangeKind::TypeRenamed,
-                            &location,
-                            Some(&t.pointer),
-                            format!("renamed from `{old_name}`"),
-                            "the old name is gone: code that names it no longer compiles",
-                        );
-                        old_by_name[old_name.as_str()]
-                    }
-                    None => {
-                        self.push(
-                            Impact::Additive,
-                            ChangeKind::TypeAdded,
-                            &location,
-                            Some(&t.pointer),
-                            format!("type added ({})", kind_name(&t.kind)),
-                            "a new name; nothing that exists changes",
-                        );
-                        continue;
-                    }
-                },
+            let Some(old_id) = self.pairs[id] else {
+                self.push(
+                    Impact::Additive,
+                    ChangeKind::TypeAdded,
+                    &location,
+                    Some(&t.pointer),
+                    format!("type added ({})", kind_name(&t.kind)),
+                    "a new name; nothing that exists changes",
+                );
+                continue;
             };
+            let o = &old.types[old_id];
+            if o.name != t.name {
+                self.push(
+                    Impact::Breaking,
+                    ChangeKind::TypeRenamed,
+                    &location,
+                    Some(&t.pointer),
+                    format!("renamed from `{}`", o.name),
+                    "the old name is gone: code that names it no longer compiles",
+                );
+            }
             let usage = Usage {
                 input: self.new_usage[id].input || self.old_usage[old_id].input,
                 output: self.new_usage[id].output || self.old_usage[old_id].output,
             };
-            self.type_def(&old.types[old_id], t, usage);
+            self.type_def(o, t, usage);
         }
-        let new_names: BTreeSet<&str> = new.types.iter().map(|t| t.name.as_str()).collect();
-        for t in &old.types {
-            if !new_names.contains(t.name.as_str()) && !self.renamed.contains_key(&t.name) {
+        for (old_id, t) in old.types.iter().enumerate() {
+            if !self.old_matched[old_id] {
                 self.push(
                     Impact::Breaking,
                     ChangeKind::TypeRemoved,
