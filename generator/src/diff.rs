@@ -1307,12 +1307,16 @@ impl<'a> Differ<'a> {
                 new.rust
             );
             let (impact, kind, reason) = if old.rust != new.rust {
-                let reason = if usage.output && !old.inner.eq(&new.inner) {
-                    "its Rust type changes: code that reads or sets it no longer compiles as is"
-                } else if usage.output {
-                    "its Rust type changes (`Option` added or removed): code that reads it no longer compiles as is"
-                } else {
-                    "its Rust type changes: code that sets it no longer compiles as is"
+                let reason = match (usage.input, usage.output) {
+                    (true, true) => {
+                        "its Rust type changes: code that reads or sets it no longer compiles as is"
+                    }
+                    (false, _) => {
+                        "its Rust type changes: code that reads it no longer compiles as is"
+                    }
+                    (true, false) => {
+                        "its Rust type changes: code that sets it no longer compiles as is"
+                    }
                 };
                 (
                     Impact::Breaking,
