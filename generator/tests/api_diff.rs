@@ -581,6 +581,86 @@ fn a_union_variant_added_is_additive_thanks_to_unknown() {
     );
 }
 
+/// An untagged union has no catch-all when all its alternatives are objects: alternatives are
+/// tried in order, so a new one can change what a value decodes to.
+#[test]
+fn an_untagged_variant_added_is_breaking_without_a_catch_all() {
+    let mut old = base();
+    insert(
+        &mut old,
+        "/components/schemas",
+        "Shape",
+        json!({"oneOf": [{"$ref": "#/components/schemas/Owner"},
+                         {"type": "array", "items": {"type": "string"}}]}),
+    );
+    let mut new = old.clone();
+    push(
+        &mut new,
+        "/components/schemas/Shape/oneOf",
+        json!({"type": "integer"}),
+    );
+    let d = diff_texts(&old.to_string(), &new.to_string());
+    assert_eq!(
+        changes(&d),
+        [(Impact::Breaking, ChangeKind::VariantAdded, "types::Shape")]
+    );
+    assert!(
+        d.changes[0].reason.contains("tried in order"),
+        "{:?}",
+        d.changes[0]
+    );
+}
+
+#[test]
+fn a_path_parameter_retyped_is_breaking() {
+    let d = diff(|s| {
+        *at(s, "/paths/~1things~1{thing_id}/get/parameters/0/schema") = json!({"type": "integer"})
+    });
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Breaking,
+            ChangeKind::ParameterRetyped,
+            "Client::get_thing"
+        )]
+    );
+    assert!(
+        d.changes[0].what.contains("`i64` (was `String`)"),
+        "{:?}",
+        d.changes[0]
+    );
+}
+
+/// Deprecation and documented errors change the docs, not the signatures.
+#[test]
+fn deprecation_and_error_statuses_have_no_effect_on_code() {
+    let d = diff(|s| {
+        insert(s, "/paths/~1things/get", "deprecated", json!(true));
+        insert(
+            s,
+            "/paths/~1things/get/responses",
+            "429",
+            json!({"description": "slow down"}),
+        );
+    });
+    assert_eq!(
+        changes(&d),
+        [
+            (
+                Impact::None,
+                ChangeKind::OperationDeprecated,
+                "Client::list_things"
+            ),
+            (
+                Impact::None,
+                ChangeKind::ErrorsChanged,
+                "Client::list_things"
+            ),
+        ]
+    );
+    assert_eq!(d.bump(), Bump::Patch);
+}
+
 #[test]
 fn types_added_removed_and_reshaped() {
     let d = diff(|s| insert(s, "/components/schemas", "Color", json!({"type": "string"})));
@@ -936,5 +1016,11 @@ fn the_2024_to_2026_update() {
     assert_eq!(d.count_kind(ChangeKind::AuthAdded), 6);
     assert_eq!(d.count_kind(ChangeKind::OperationRemoved), 0);
     assert_eq!(d.bump(), Bump::Major);
-    println!("{}", d.summary());
+    // The README records the counts; this keeps them true.
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&d.summary()),
+        "README.md should quote the summary of the 2024-06 → 2026-07 report:\n{}",
+        d.summary()
+    );
 }
