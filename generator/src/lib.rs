@@ -9,6 +9,7 @@
 //! [`load`] also applies an [OpenAPI Overlay](overlay) and [normalises](normalize) what
 //! the spec means but does not say; [`examples`] checks the spec's own examples against the
 //! types it produced. Nothing here prints or panics: problems are [`Diagnostic`]s.
+//! [`api_diff`] compares what two specs generate: the [change report](diff) for reviewers.
 
 pub mod diagnostic;
 pub mod diff;
