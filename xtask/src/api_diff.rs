@@ -210,3 +210,82 @@ pub fn report_against_head(new: &Side, markdown: Option<&Path>, quiet: bool) -> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use generator::diff::{ChangeKind, Impact};
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn api_diff_takes_two_specs_and_known_options() {
+        let e = parse(&args(&["old.yaml"])).unwrap_err();
+        assert!(e.contains("two specs"), "{e}");
+        let e = parse(&args(&["a.yaml", "b.yaml", "--bogus"])).unwrap_err();
+        assert!(e.contains("unknown option `--bogus`"), "{e}");
+        let o = parse(&args(&["a.yaml", "--markdown", "r.md", "b.yaml"])).expect("valid");
+        assert_eq!(o.sides, ["a.yaml", "b.yaml"]);
+        assert_eq!(o.markdown, Some(PathBuf::from("r.md")));
+    }
+
+    /// The committed spec is compared as it is generated, overlay applied; another spec is
+    /// read as it is.
+    #[test]
+    fn the_committed_spec_comes_with_its_overlay() {
+        let root = root();
+        let spec = root.join(DEFAULT_SPEC);
+        let found = committed_overlay(&root, spec.to_str().expect("UTF-8 path")).expect("reads");
+        assert_eq!(
+            found.map(|(path, _)| path),
+            Some(root.join(DEFAULT_OVERLAY))
+        );
+        let other = root.join("generator/tests/fixtures");
+        let fixture = fs::read_dir(&other)
+            .expect("fixtures")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .expect("a fixture spec");
+        let found = committed_overlay(&root, fixture.to_str().expect("UTF-8 path"));
+        assert_eq!(found, Ok(None));
+    }
+
+    /// What the overlay does, as the report sees it: without it, `RunObject.instructions` is
+    /// the spec's non-nullable `String` again, which breaks code reading an `Option`.
+    #[test]
+    fn the_overlay_shows_in_the_report() {
+        let root = root();
+        let spec = fs::read_to_string(root.join(DEFAULT_SPEC)).expect("spec");
+        let overlay = fs::read_to_string(root.join(DEFAULT_OVERLAY)).expect("overlay");
+        let with = Side {
+            name: DEFAULT_SPEC.to_string(),
+            spec: spec.clone(),
+            overlay: Some((root.join(DEFAULT_OVERLAY), overlay)),
+        };
+        let without = Side {
+            name: DEFAULT_SPEC.to_string(),
+            spec,
+            overlay: None,
+        };
+        let report = compare(&with, &without).expect("both generate");
+        let change = report
+            .changes
+            .iter()
+            .find(|c| c.location == "types::RunObject.instructions")
+            .expect("instructions changes");
+        assert_eq!(change.kind, ChangeKind::FieldMadeNonNullable);
+        assert_eq!(change.impact, Impact::Breaking);
+        assert!(
+            change.what.contains("`Option<String>` → `String`"),
+            "{change:?}"
+        );
+        assert!(
+            report.old.starts_with("spec/portkey.yaml ("),
+            "{}",
+            report.old
+        );
+    }
+}
