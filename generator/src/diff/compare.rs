@@ -76,25 +76,27 @@ fn usage(api: &Api) -> Vec<Usage> {
     u
 }
 
-fn walk(api: &Api, ty: &TypeRef, input: bool, u: &mut [Usage]) {
-    match ty {
-        TypeRef::Named(id) => {
-            let Some(slot) = u.get_mut(*id) else { return };
-            let seen = if input {
-                &mut slot.input
-            } else {
-                &mut slot.output
-            };
-            if *seen {
-                return;
+/// Marks every type reachable from `root` as travelling one way. A work list rather than
+/// recursion: a spec's chains of types can be long.
+fn walk(api: &Api, root: &TypeRef, input: bool, u: &mut [Usage]) {
+    let mut work = vec![root];
+    while let Some(ty) = work.pop() {
+        match ty {
+            TypeRef::Named(id) => {
+                let Some(slot) = u.get_mut(*id) else { continue };
+                let seen = if input {
+                    &mut slot.input
+                } else {
+                    &mut slot.output
+                };
+                if !*seen {
+                    *seen = true;
+                    work.extend(children(&api.types[*id].kind));
+                }
             }
-            *seen = true;
-            for child in children(&api.types[*id].kind) {
-                walk(api, child, input, u);
-            }
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => work.push(t),
+            _ => {}
         }
-        TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => walk(api, t, input, u),
-        _ => {}
     }
 }
 
