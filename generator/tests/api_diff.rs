@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use generator::diff::{ApiDiff, Bump, ChangeKind, Impact};
+use generator::diff::{ApiDiff, Bump, Change, ChangeKind, Impact, MARKDOWN_LIMIT};
 use generator::Input;
 use serde_json::{json, Value};
 
@@ -798,6 +798,50 @@ fn markdown_report() {
     insta::assert_snapshot!("text_report", d.to_text());
 }
 
+/// A report too long for a pull request description keeps every breaking change and cuts
+/// the rest to counts, the changes without effect on code first.
+#[test]
+fn markdown_stays_within_the_description_limit() {
+    let change = |impact, i: usize| Change {
+        impact,
+        kind: ChangeKind::FieldAdded,
+        location: format!("types::Thing{i}.field"),
+        pointer: Some(format!("#/components/schemas/Thing{i}")),
+        what: format!("field `field{i}` added (optional, `Option<String>`)"),
+        reason: "`Thing` only comes back in responses: code that reads it is unaffected"
+            .to_string(),
+    };
+    let mut changes: Vec<Change> = (0..50).map(|i| change(Impact::Breaking, i)).collect();
+    changes.extend((0..150).map(|i| change(Impact::Additive, i)));
+    changes.extend((0..400).map(|i| change(Impact::None, i)));
+    let report = ApiDiff {
+        old: "old".to_string(),
+        new: "new".to_string(),
+        changes,
+    };
+    let all = report.to_text();
+    assert!(all.len() > MARKDOWN_LIMIT, "the case must be too long");
+    let markdown = report.to_markdown();
+    assert!(
+        markdown.len() <= MARKDOWN_LIMIT,
+        "{} characters",
+        markdown.len()
+    );
+    assert!(
+        markdown.contains("`types::Thing49.field`"),
+        "every breaking change is listed"
+    );
+    assert!(
+        markdown.contains("`types::Thing149.field`"),
+        "the additive ones fit"
+    );
+    assert_eq!(
+        markdown.matches("Not listed").count(),
+        1,
+        "only what must be cut is"
+    );
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -1016,6 +1060,14 @@ fn the_2024_to_2026_update() {
     assert_eq!(d.count_kind(ChangeKind::AuthAdded), 6);
     assert_eq!(d.count_kind(ChangeKind::OperationRemoved), 0);
     assert_eq!(d.bump(), Bump::Major);
+    let markdown = d.to_markdown();
+    assert!(
+        markdown.len() <= MARKDOWN_LIMIT,
+        "{} characters",
+        markdown.len()
+    );
+    assert!(markdown
+        .contains("`Client::invites_create`: renamed from `Client::post_admin_users_invites`"));
     // The README records the counts; this keeps them true.
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     assert!(

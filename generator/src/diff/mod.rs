@@ -18,6 +18,7 @@ mod render;
 use std::fmt;
 
 pub use compare::diff;
+pub use render::MARKDOWN_LIMIT;
 
 /// What a change means for code that uses the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

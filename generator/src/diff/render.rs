@@ -8,7 +8,7 @@ impl ApiDiff {
         let mut out = format!("API changes: {} → {}\n", self.old, self.new);
         for (impact, changes) in self.grouped() {
             out.push_str(&format!("\n{} ({}):\n", impact.heading(), changes.len()));
-            for line in lines(&changes) {
+            for line in lines(&changes, None) {
                 out.push_str(&format!("  - {}: {}\n", line.location, line.what));
                 out.push_str(&format!("      {}", line.reason));
                 if let Some(p) = &line.pointer {
@@ -22,7 +22,10 @@ impl ApiDiff {
     }
 
     /// The report as Markdown, for a pull request description. Long sections other than
-    /// the breaking one are folded.
+    /// the breaking one are folded, and the whole stays within what GitHub accepts as a
+    /// description ([`MARKDOWN_LIMIT`]): when it would not, the sections without effect on
+    /// code, then the additive ones, are cut to their counts. Breaking changes are always
+    /// listed in full.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
             "## API changes: {} → {}\n\n",
@@ -40,25 +43,37 @@ impl ApiDiff {
             self.count(Impact::Additive),
             self.count(Impact::None)
         ));
-        for (impact, changes) in self.grouped() {
-            let body: String = lines(&changes)
-                .iter()
-                .map(|l| {
-                    let pointer = l
-                        .pointer
-                        .as_ref()
-                        .map(|p| format!(" <sub>{}</sub>", md_code(p)))
-                        .unwrap_or_default();
-                    format!(
-                        "- {}: {}. {}.{pointer}\n",
-                        md_code(&l.location),
-                        md_inline(&l.what),
-                        md_inline(&capitalized(&l.reason))
-                    )
-                })
-                .collect();
-            let heading = format!("{} ({})", impact.heading(), changes.len());
-            if impact != Impact::Breaking && changes.len() > FOLD_AFTER {
+        let mut sections: Vec<(Impact, String, String)> = self
+            .grouped()
+            .into_iter()
+            .map(|(impact, changes)| {
+                let heading = format!("{} ({})", impact.heading(), changes.len());
+                let body: String = lines(&changes, Some(TYPE_NAMES_IN_MARKDOWN))
+                    .iter()
+                    .map(markdown_line)
+                    .collect();
+                (impact, heading, body)
+            })
+            .collect();
+        let size = |sections: &[(Impact, String, String)]| {
+            out.len()
+                + sections
+                    .iter()
+                    .map(|(_, h, b)| h.len() + b.len() + 64)
+                    .sum::<usize>()
+        };
+        for cut in [Impact::None, Impact::Additive] {
+            if size(&sections) <= MARKDOWN_LIMIT {
+                break;
+            }
+            if let Some(section) = sections.iter_mut().find(|(i, _, _)| *i == cut) {
+                section.2 = "Not listed, to keep this description within GitHub's size limit: \
+                             `cargo xtask api-diff` prints every change.\n"
+                    .to_string();
+            }
+        }
+        for (impact, heading, body) in sections {
+            if impact != Impact::Breaking && body.lines().count() > FOLD_AFTER {
                 out.push_str(&format!(
                     "\n<details><summary>{heading}</summary>\n\n{body}\n</details>\n"
                 ));
@@ -81,6 +96,27 @@ impl ApiDiff {
 /// Markdown sections with more lines than this are folded.
 const FOLD_AFTER: usize = 20;
 
+/// GitHub refuses pull request descriptions over 65,536 characters; leave room for a few
+/// words of the author's own.
+pub const MARKDOWN_LIMIT: usize = 60_000;
+
+/// Added types named in Markdown; the text report names them all.
+const TYPE_NAMES_IN_MARKDOWN: usize = 100;
+
+fn markdown_line(l: &Line) -> String {
+    let pointer = l
+        .pointer
+        .as_ref()
+        .map(|p| format!(" <sub>{}</sub>", md_code(p)))
+        .unwrap_or_default();
+    format!(
+        "- {}: {}. {}.{pointer}\n",
+        md_code(&l.location),
+        md_inline(&l.what),
+        md_inline(&capitalized(&l.reason))
+    )
+}
+
 /// A rendered line: one change, or several alike. Added types are gathered into one line (a
 /// new spec adds hundreds; their names are what a reviewer needs), and so are changes that
 /// say the same thing at several places (one credential change on every operation).
@@ -95,7 +131,8 @@ struct Line {
 /// then every place is named.
 const LIST_AT_MOST: usize = 12;
 
-fn lines(changes: &[&Change]) -> Vec<Line> {
+/// The lines of one section; `type_names` caps how many added types are named.
+fn lines(changes: &[&Change], type_names: Option<usize>) -> Vec<Line> {
     let added: Vec<&str> = changes
         .iter()
         .filter(|c| c.kind == ChangeKind::TypeAdded)
@@ -145,9 +182,14 @@ fn lines(changes: &[&Change]) -> Vec<Line> {
         })
         .collect();
     if added.len() > 1 {
+        let shown = type_names.unwrap_or(added.len()).min(added.len());
+        let mut names = added[..shown].join(", ");
+        if shown < added.len() {
+            names.push_str(&format!(" and {} more", added.len() - shown));
+        }
         out.push(Line {
             location: "types".to_string(),
-            what: format!("{} types added: {}", added.len(), added.join(", ")),
+            what: format!("{} types added: {names}", added.len()),
             reason: "new names; nothing that exists changes".to_string(),
             pointer: None,
         });
