@@ -661,6 +661,67 @@ fn deprecation_and_error_statuses_have_no_effect_on_code() {
     assert_eq!(d.bump(), Bump::Patch);
 }
 
+/// Multipart forms hold files and derive no `Default`: callers name every field, so any new
+/// field breaks them.
+#[test]
+fn a_form_field_added_is_breaking() {
+    let mut old = base();
+    insert(
+        &mut old,
+        "/paths",
+        "/uploads",
+        json!({"post": {"operationId": "upload",
+            "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": {"204": {"description": "stored"}}}}),
+    );
+    let mut new = old.clone();
+    insert(
+        &mut new,
+        "/paths/~1uploads/post/requestBody/content/multipart~1form-data/schema/properties",
+        "purpose",
+        json!({"type": "string"}),
+    );
+    let d = diff_texts(&old.to_string(), &new.to_string());
+    // The schema is also generated as a plain struct (`UploadBody`, deriving `Default`),
+    // which no method takes: additive there.
+    assert_eq!(
+        changes(&d),
+        [
+            (
+                Impact::Breaking,
+                ChangeKind::FieldAdded,
+                "types::UploadForm.purpose"
+            ),
+            (
+                Impact::Additive,
+                ChangeKind::FieldAdded,
+                "types::UploadBody.purpose"
+            ),
+        ]
+    );
+    assert!(
+        d.changes[0].reason.contains("no `Default`"),
+        "{:?}",
+        d.changes[0]
+    );
+}
+
+/// A spec that does not load is an error naming the file, not a panic.
+#[test]
+fn a_spec_that_does_not_load_is_an_error() {
+    let input = |text| Input {
+        spec_path: Path::new("broken.yaml"),
+        spec_text: text,
+        overlay: None,
+        source_name: "broken.yaml",
+        example_check: false,
+    };
+    let e = generator::api_diff(&input("openapi: [unclosed"), &input(BASE)).unwrap_err();
+    assert!(e.to_string().contains("broken.yaml"), "{e}");
+}
+
 #[test]
 fn types_added_removed_and_reshaped() {
     let d = diff(|s| insert(s, "/components/schemas", "Color", json!({"type": "string"})));
