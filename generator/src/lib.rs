@@ -9,8 +9,10 @@
 //! [`load`] also applies an [OpenAPI Overlay](overlay) and [normalises](normalize) what
 //! the spec means but does not say; [`examples`] checks the spec's own examples against the
 //! types it produced. Nothing here prints or panics: problems are [`Diagnostic`]s.
+//! [`api_diff`] compares what two specs generate: the [change report](diff) for reviewers.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod format;
@@ -58,22 +60,61 @@ const PIPELINE_STACK_BYTES: usize = 64 << 20;
 /// Runs the whole pipeline on text already read, on a thread of its own with a stack deep
 /// enough for any spec the parser accepts, so a deep spec cannot overflow the caller's.
 pub fn generate(input: &Input) -> Result<Generated, Error> {
+    on_a_deep_stack(|| run_pipeline(input))
+}
+
+/// Runs `f` on a thread of its own with [`PIPELINE_STACK_BYTES`] of stack.
+fn on_a_deep_stack<T: Send>(f: impl Fn() -> T + Sync) -> T {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("portkey-codegen".to_owned())
             .stack_size(PIPELINE_STACK_BYTES)
-            .spawn_scoped(scope, || run_pipeline(input));
+            .spawn_scoped(scope, &f);
         match worker {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: run here, as deep as this stack allows.
-            Err(_) => run_pipeline(input),
+            Err(_) => f(),
         }
     })
 }
 
 fn run_pipeline(input: &Input) -> Result<Generated, Error> {
+    let Lowered {
+        api,
+        raw,
+        mut diagnostics,
+    } = lower_input(input)?;
+    let examples = examples::collect(&api, &raw);
+    examples::check(&api, &examples, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        locate::Index::new(input.spec_text).place(&mut diagnostics);
+    }
+    let mut files = BTreeMap::new();
+    let example_check = input.example_check.then_some(examples.as_slice());
+    for (path, file) in emit::emit(&api, example_check) {
+        let text = format::format_file(&path, &file, input.source_name)?;
+        files.insert(path, text);
+    }
+    Ok(Generated {
+        files,
+        diagnostics,
+        type_count: api.types.len(),
+        operation_count: api.operations.len(),
+    })
+}
+
+/// What the generator would emit, before emission: the IR with every name decided.
+struct Lowered {
+    api: ir::Api,
+    /// The overlaid, normalised spec as JSON (examples are read from it).
+    raw: serde_json::Value,
+    /// Located only when loading fails; [`generate`] places the rest after its own checks.
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn lower_input(input: &Input) -> Result<Lowered, Error> {
     let (doc, parse_diagnostics) = load::parse_document(input.spec_path, input.spec_text)?;
     let overlay = match input.overlay {
         Some((path, text)) => Some(load::parse_overlay(path, text)?),
@@ -92,22 +133,21 @@ fn run_pipeline(input: &Input) -> Result<Generated, Error> {
     let mut diagnostics = parse_diagnostics;
     diagnostics.extend(loaded.diagnostics);
     let api = lower::lower(&loaded.api, &mut diagnostics);
-    let examples = examples::collect(&api, &loaded.raw);
-    examples::check(&api, &examples, &mut diagnostics);
-    if !diagnostics.is_empty() {
-        locate::Index::new(input.spec_text).place(&mut diagnostics);
-    }
-    let mut files = BTreeMap::new();
-    let example_check = input.example_check.then_some(examples.as_slice());
-    for (path, file) in emit::emit(&api, example_check) {
-        let text = format::format_file(&path, &file, input.source_name)?;
-        files.insert(path, text);
-    }
-    Ok(Generated {
-        files,
+    Ok(Lowered {
+        api,
+        raw: loaded.raw,
         diagnostics,
-        type_count: api.types.len(),
-        operation_count: api.operations.len(),
+    })
+}
+
+/// Compares what two specs generate: the API change report a reviewer reads before the
+/// generated diff. Both sides go through the whole pipeline up to the IR, so the report speaks
+/// of the Rust names and types users of the generated crate see.
+pub fn api_diff(old: &Input, new: &Input) -> Result<diff::ApiDiff, Error> {
+    on_a_deep_stack(|| {
+        let old = lower_input(old)?.api;
+        let new = lower_input(new)?.api;
+        Ok(diff::diff(&old, &new))
     })
 }
 

@@ -28,6 +28,7 @@ struct Options {
     check: bool,
     deny_warnings: bool,
     quiet: bool,
+    report: Option<PathBuf>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -47,6 +48,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--check" => o.check = true,
             "--deny-warnings" => o.deny_warnings = true,
             "--quiet" => o.quiet = true,
+            "--report" => o.report = Some(value("--report")?),
             other => return Err(format!("unknown option `{other}` (see `cargo xtask help`)")),
         }
     }
@@ -55,6 +57,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = parse(args)?;
+    if o.report.is_some() && (o.check || o.out.is_some()) {
+        return Err(
+            "--report applies when regenerating the committed client, not with --check or --out"
+                .to_string(),
+        );
+    }
     let root = root();
     let spec = o.spec.clone().unwrap_or_else(|| root.join(DEFAULT_SPEC));
     let overlay = if o.no_overlay {
@@ -116,7 +124,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     write_files(&files, &generated_dir)?;
+    if o.out.is_none() {
+        report_api_changes(&spec, overlay.as_deref(), &root, &o)?;
+    }
     Ok(())
+}
+
+/// The committed client changed: report what its API gained and lost since `HEAD`.
+fn report_api_changes(
+    spec: &Path,
+    overlay: Option<&Path>,
+    root: &Path,
+    o: &Options,
+) -> Result<(), String> {
+    let read =
+        |p: &Path| fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let new = crate::api_diff::Side {
+        name: display(root, spec),
+        spec: read(spec)?,
+        overlay: match overlay {
+            Some(path) => Some((path.to_path_buf(), read(path)?)),
+            None => None,
+        },
+    };
+    crate::api_diff::report_against_head(&new, o.report.as_deref(), o.quiet)
 }
 
 /// Runs the generator with the header naming the spec relative to the root.

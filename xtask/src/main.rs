@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's own commands. See `cargo xtask help`.
 
+mod api_diff;
 mod codegen;
 mod full_specs;
 mod fuzz;
@@ -10,7 +11,9 @@ const HELP: &str = "\
 cargo xtask <command>
 
 Commands:
-  codegen [options]   Generate the client from a spec.
+  codegen [options]   Generate the client from a spec. When regenerating the committed
+                      client from a spec or overlay that differs from HEAD's, also print
+                      the API change report (see api-diff) against HEAD.
       --spec PATH         spec to read (default: spec/portkey.yaml)
       --overlay PATH      OpenAPI Overlay applied first (default: spec/portkey.overlay.yaml
                           when generating from the default spec)
@@ -20,6 +23,17 @@ Commands:
       --check             change nothing; fail and name every file that is out of date
       --deny-warnings     fail when the spec has warnings
       --quiet             print only the summary line and errors
+      --report FILE       also write the API change report (against the spec committed
+                          at HEAD) as Markdown, for a pull request description
+  api-diff OLD NEW [options]
+                      Report what changed in the generated crate's API between two specs
+                      (operations, parameters, fields, enum values, types, auth, servers),
+                      each change breaking, additive or without effect on code, and the
+                      semver bump implied. A side is a file, or REV:PATH read from git
+                      (HEAD:spec/portkey.yaml). The committed spec comes with its overlay.
+      --overlay PATH      apply this overlay to both sides
+      --no-overlay        apply no overlay
+      --markdown FILE     also write the report as Markdown
   full-specs [--no-build]
                       Generate crates from the full Portkey specs in ../shared/specs/ into
                       target/full-specs/, check them with clippy and rustdoc (warnings
@@ -38,6 +52,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("full-specs") => full_specs::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("api-diff") => api_diff::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
