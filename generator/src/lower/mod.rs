@@ -270,13 +270,16 @@ fn break_alias_cycles(types: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
         TypeKind::Alias(ty) => direct_target(ty),
         _ => None,
     };
-    let mut on_cycle = BTreeSet::new();
+    // Each cycle, as the ids on it, found once from its smallest id.
+    let mut cycles: Vec<Vec<TypeId>> = Vec::new();
     for start in 0..types.len() {
         let mut seen = vec![start];
         let mut at = start;
         while let Some(next) = target(&types[at]) {
             if next == start {
-                on_cycle.extend(seen.iter().copied());
+                if seen.iter().all(|&id| id >= start) {
+                    cycles.push(seen);
+                }
                 break;
             }
             if seen.contains(&next) {
@@ -286,19 +289,29 @@ fn break_alias_cycles(types: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
             at = next;
         }
     }
-    let names: Vec<String> = on_cycle.iter().map(|&id| types[id].name.clone()).collect();
-    for &id in &on_cycle {
-        diags.push(
-            Diagnostic::warning(
-                &types[id].pointer,
-                format!(
-                    "`$ref` cycle with no type in between ({}); typed as any JSON value",
-                    names.join(", ")
-                ),
+    for cycle in cycles {
+        let names: Vec<&str> = cycle.iter().map(|&id| types[id].name.as_str()).collect();
+        let message = if cycle.len() == 1 {
+            format!(
+                "`{}` is a `$ref` to itself; typed as any JSON value",
+                names[0]
             )
-            .with_help("one of these schemas should define a type instead of referring to another"),
-        );
-        types[id].kind = TypeKind::Alias(TypeRef::Json);
+        } else {
+            format!(
+                "`$ref` cycle with no type in between ({}); typed as any JSON value",
+                names.join(" → ")
+            )
+        };
+        for &id in &cycle {
+            diags.push(
+                Diagnostic::warning(&types[id].pointer, message.clone()).with_help(
+                    "one of these schemas should define a type instead of referring to another",
+                ),
+            );
+        }
+        for &id in &cycle {
+            types[id].kind = TypeKind::Alias(TypeRef::Json);
+        }
     }
 }
 
