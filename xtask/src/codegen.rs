@@ -245,7 +245,7 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool, spec: &Path, root: &Path) {
+pub fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool, spec: &Path, root: &Path) {
     let text = fs::read_to_string(spec).unwrap_or_default();
     let name = display(root, spec);
     for d in diagnostics {

@@ -2,6 +2,7 @@
 
 mod codegen;
 mod full_specs;
+mod normalize_spec;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,11 @@ Commands:
                       Generate crates from the full Portkey specs in ../shared/specs/ into
                       target/full-specs/, check them with clippy and rustdoc (warnings
                       denied), and print a report.
+  normalize-spec IN OUT [--overlay PATH] [--quiet]
+                      Write IN as the generator understood it (overlay applied, Portkey's
+                      nullable `$ref`s, untyped nullables and impossible `required` entries
+                      made strict OpenAPI 3.0) to OUT (JSON when OUT ends in .json, else
+                      YAML), reporting every change.
   help                Show this text.
 ";
 
@@ -31,6 +37,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("full-specs") => full_specs::run(&args[1..]),
+        Some("normalize-spec") => normalize_spec::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
