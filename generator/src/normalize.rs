@@ -271,7 +271,9 @@ fn make_nullable_strict(
         diags.push(
             Diagnostic::warning(
                 at,
-                format!("`nullable: true` without `type`; typed as `{ty}`, which its keywords imply"),
+                format!(
+                    "`nullable: true` without `type`; typed as `{ty}`, which its keywords imply"
+                ),
             )
             .with_help(format!("the spec should say `type: {ty}`")),
         );
@@ -352,16 +354,13 @@ fn implied_type(map: &Map<String, Value>) -> Option<&'static str> {
     }
 }
 
-/// An OpenAPI 3.0 schema that accepts `null` and nothing else: a nullable string that is not a
-/// string. (`enum: [null]` says it more plainly, but Prism's converter appends a second `null`
-/// to such an enum, and its validator then refuses the duplicate.)
+/// A schema that accepts `null` and nothing else: `{enum: [null]}`. The forms with a `type`
+/// fail in Prism: `{type: string, nullable: true, enum: [null]}` gains a second `null` in its
+/// converter (a duplicate its validator refuses), and `not: {type: string}` beside a nullable
+/// string makes its response generator invent numbers.
 fn null_only() -> Value {
-    let mut not = Map::new();
-    not.insert("type".to_string(), Value::String("string".to_string()));
     let mut map = Map::new();
-    map.insert("type".to_string(), Value::String("string".to_string()));
-    map.insert("nullable".to_string(), Value::Bool(true));
-    map.insert("not".to_string(), Value::Object(not));
+    map.insert("enum".to_string(), Value::Array(vec![Value::Null]));
     Value::Object(map)
 }
 
@@ -446,7 +445,7 @@ mod tests {
             doc["components"]["schemas"]["A"]["properties"]["b"],
             json!({"description": "d", "anyOf": [
                 {"$ref": "#/components/schemas/B"},
-                {"type": "string", "nullable": true, "not": {"type": "string"}}
+                {"enum": [null]}
             ]})
         );
         assert_eq!(diags.len(), 1);
@@ -463,7 +462,7 @@ mod tests {
             doc["components"]["schemas"]["M"],
             json!({"anyOf": [
                 {"type": "string"}, {"type": "string", "enum": ["a"]},
-                {"type": "string", "nullable": true, "not": {"type": "string"}}
+                {"enum": [null]}
             ]})
         );
         assert_eq!(diags.len(), 1);
