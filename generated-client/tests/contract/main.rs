@@ -3,5 +3,6 @@
 //! requests to an upstream on loopback and back (`gateway.rs`). Both are npm packages pinned
 //! in `contract/`, installed by `npm ci` on first use.
 
+mod gateway;
 mod prism;
 mod servers;
