@@ -3,6 +3,7 @@
 //! requests to an upstream on loopback and back (`gateway.rs`). Both are npm packages pinned
 //! in `contract/`, installed by `npm ci` on first use.
 
+mod full_spec;
 mod gateway;
 mod prism;
 mod servers;

@@ -152,6 +152,11 @@ impl Server {
         }
     }
 
+    /// Where the server's output goes.
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
     /// The server's output so far (the last 4 KiB).
     pub fn log_text(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
