@@ -435,6 +435,9 @@ mod tests {
         let manifest = "[package]\nname = \"x\"\n\n[dependencies]\nbytes = \"1\"\n\n[dev-dependencies]\ngen = { path = \"../generator\" }\n\n[features]\na = []\n";
         let out = super::without_dev_dependencies(manifest);
         assert!(!out.contains("generator"), "{out}");
-        assert!(out.contains("bytes = \"1\"") && out.contains("[features]\na = []"), "{out}");
+        assert!(
+            out.contains("bytes = \"1\"") && out.contains("[features]\na = []"),
+            "{out}"
+        );
     }
 }

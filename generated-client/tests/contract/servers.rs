@@ -35,19 +35,7 @@ pub fn ensure_installed() {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
     let result = INSTALLED.get_or_init(|| {
         let dir = contract_dir();
-        let installed = [
-            "@stoplight/prism-cli",
-            "@portkey-ai/gateway",
-            "@hono/node-server",
-        ]
-        .iter()
-        .all(|p| {
-            dir.join("node_modules")
-                .join(p)
-                .join("package.json")
-                .exists()
-        });
-        if installed {
+        if installed_as_locked(&dir) {
             return Ok(());
         }
         // Install scripts are not needed: the gateway's only one applies patches it does
@@ -69,6 +57,27 @@ pub fn ensure_installed() {
     if let Err(message) = result {
         panic!("{message}");
     }
+}
+
+/// Whether the servers in `contract/node_modules` are the versions the lock file pins.
+fn installed_as_locked(dir: &Path) -> bool {
+    let read = |path: PathBuf| -> Option<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+    };
+    let Some(lock) = read(dir.join("package-lock.json")) else {
+        return false;
+    };
+    [
+        "@stoplight/prism-cli",
+        "@portkey-ai/gateway",
+        "@hono/node-server",
+    ]
+    .iter()
+    .all(|package| {
+        let locked = &lock["packages"][format!("node_modules/{package}")]["version"];
+        let installed = read(dir.join("node_modules").join(package).join("package.json"));
+        installed.is_some_and(|p| !locked.is_null() && &p["version"] == locked)
+    })
 }
 
 /// A port nobody listens on right now.
