@@ -175,9 +175,25 @@ fn chat(client: &Client) -> portkey_client::runtime::Request {
         .request(Method::POST, "/chat/completions", CHAT_SCHEMES)
 }
 
+/// This machine's address on its default route, when it has one that is not loopback.
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    // Connecting a UDP socket sends nothing; it only picks the local address of the route.
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
 #[test]
 fn the_gateway_carries_requests_to_the_upstream_and_answers_back() {
     let gateway = gateway();
+    // Bound to loopback only: the machine's other address does not reach it.
+    if let Some(ip) = non_loopback_address() {
+        let outside = std::net::SocketAddr::new(ip, gateway.port);
+        let reached =
+            std::net::TcpStream::connect_timeout(&outside, std::time::Duration::from_secs(2));
+        assert!(reached.is_err(), "the gateway answers on {outside}");
+    }
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runtime.block_on(through_the_gateway(&gateway))
