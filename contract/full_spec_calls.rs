@@ -80,7 +80,9 @@ fn metadata() -> Map<String, Value> {
 
 #[tokio::main]
 async fn main() {
-    let base_url = std::env::args().nth(1).expect("usage: full_spec_calls BASE_URL");
+    let base_url = std::env::args()
+        .nth(1)
+        .expect("usage: full_spec_calls BASE_URL");
     let c = Client::builder()
         .base_url(base_url)
         .api_key("pk-contract")
@@ -112,11 +114,15 @@ async fn main() {
     );
     call!(
         "POST /completions",
-        c.create_completion(&body(json!({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hello", "max_tokens": 8})))
+        c.create_completion(&body(
+            json!({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hello", "max_tokens": 8})
+        ))
     );
     call!(
         "POST /embeddings",
-        c.create_embedding(&body(json!({"model": "text-embedding-3-small", "input": "The food was delicious"})))
+        c.create_embedding(&body(
+            json!({"model": "text-embedding-3-small", "input": "The food was delicious"})
+        ))
     );
     call!(
         "POST /moderations",
@@ -124,11 +130,15 @@ async fn main() {
     );
     call!(
         "POST /images/generations",
-        c.create_image(&body(json!({"prompt": "A cute baby sea otter", "n": 1, "size": "1024x1024"})))
+        c.create_image(&body(
+            json!({"prompt": "A cute baby sea otter", "n": 1, "size": "1024x1024"})
+        ))
     );
     call!(
         "POST /audio/speech",
-        c.create_speech(&body(json!({"model": "tts-1", "input": "Hello", "voice": "alloy"})))
+        c.create_speech(&body(
+            json!({"model": "tts-1", "input": "Hello", "voice": "alloy"})
+        ))
     );
     let rerank_params = CreateRerankParams {
         x_portkey_metadata: Some(metadata()),
@@ -191,17 +201,29 @@ async fn main() {
     );
 
     // Assistants and vector stores.
-    call!("GET /assistants/{assistant_id}", c.get_assistant("asst_abc123"));
+    call!(
+        "GET /assistants/{assistant_id}",
+        c.get_assistant("asst_abc123")
+    );
     call!("GET /threads/{thread_id}", c.get_thread("thread_abc123"));
     call!(
         "POST /threads/{thread_id}/runs",
-        c.create_run("thread_abc123", &body(json!({"assistant_id": "asst_abc123", "temperature": 0.5})))
+        c.create_run(
+            "thread_abc123",
+            &body(json!({"assistant_id": "asst_abc123", "temperature": 0.5}))
+        )
     );
-    call!("GET /vector_stores/{vector_store_id}", c.get_vector_store("vs_abc123"));
+    call!(
+        "GET /vector_stores/{vector_store_id}",
+        c.get_vector_store("vs_abc123")
+    );
 
     // Prompts, configs, labels, guardrails, feedback, collections.
     call!("GET /prompts/{promptId}", c.get_prompt(ID));
-    call!("GET /prompts/partials/{promptPartialId}", c.get_prompt_partial(ID));
+    call!(
+        "GET /prompts/partials/{promptPartialId}",
+        c.get_prompt_partial(ID)
+    );
     call!("GET /configs", c.list_configs());
     call!("GET /configs/{slug}", c.get_config("pc-my-config"));
     call!(
@@ -216,7 +238,9 @@ async fn main() {
     );
     call!(
         "POST /labels",
-        c.create_label(&body(json!({"name": "staging", "workspace_id": ID, "description": "Staging prompts"})))
+        c.create_label(&body(
+            json!({"name": "staging", "workspace_id": ID, "description": "Staging prompts"})
+        ))
     );
     call!(
         "GET /guardrails",
@@ -227,7 +251,9 @@ async fn main() {
     );
     call!(
         "POST /feedback",
-        c.create_feedback(&body(json!({"trace_id": "trace-contract-1", "value": 5, "weight": 1.0})))
+        c.create_feedback(&body(
+            json!({"trace_id": "trace-contract-1", "value": 5, "weight": 1.0})
+        ))
     );
     call!(
         "GET /collections",
@@ -247,8 +273,14 @@ async fn main() {
             ..Default::default()
         })
     );
-    call!("GET /admin/users/invites/{inviteId}", c.get_admin_users_invites_by_invite_id(ID));
-    call!("GET /admin/workspaces/{workspaceId}", c.get_admin_workspaces_by_workspace_id(ID));
+    call!(
+        "GET /admin/users/invites/{inviteId}",
+        c.get_admin_users_invites_by_invite_id(ID)
+    );
+    call!(
+        "GET /admin/workspaces/{workspaceId}",
+        c.get_admin_workspaces_by_workspace_id(ID)
+    );
     call!(
         "GET /admin/workspaces/{workspaceId}/users/{userId}",
         c.get_admin_workspaces_by_workspace_id_users_by_user_id(ID, ID2)
@@ -261,13 +293,22 @@ async fn main() {
             workspace_id: Some(ID.into()),
         })
     );
-    call!("GET /integrations/{slug}", c.get_integrations_by_slug("my-openai"));
-    call!("GET /integrations/{slug}/models", c.get_integrations_by_slug_models("my-openai"));
+    call!(
+        "GET /integrations/{slug}",
+        c.get_integrations_by_slug("my-openai")
+    );
+    call!(
+        "GET /integrations/{slug}/models",
+        c.get_integrations_by_slug_models("my-openai")
+    );
     call!(
         "GET /integrations/{slug}/workspaces",
         c.get_integrations_by_slug_workspaces("my-openai")
     );
-    call!("GET /providers", c.get_providers(&GetProvidersParams::default()));
+    call!(
+        "GET /providers",
+        c.get_providers(&GetProvidersParams::default())
+    );
     call!(
         "GET /virtual-keys",
         c.get_virtual_keys(&GetVirtualKeysParams {
@@ -275,7 +316,10 @@ async fn main() {
             page_size: 10,
         })
     );
-    call!("GET /secret-references", c.list_secret_references(&ListSecretReferencesParams::default()));
+    call!(
+        "GET /secret-references",
+        c.list_secret_references(&ListSecretReferencesParams::default())
+    );
     call!(
         "GET /policies/usage-limits",
         c.list_usage_limits_policies(&ListUsageLimitsPoliciesParams::default())
@@ -294,7 +338,10 @@ async fn main() {
         "GET /logs/{logId}",
         c.get_logs_by_log_id("log_abc123", &GetLogsByLogIdParams::default())
     );
-    call!("GET /logs/exports/{exportId}", c.get_logs_exports_by_export_id(ID));
+    call!(
+        "GET /logs/exports/{exportId}",
+        c.get_logs_exports_by_export_id(ID)
+    );
     call!(
         "GET /audit-logs",
         c.get_audit_logs(&GetAuditLogsParams {
@@ -337,7 +384,10 @@ async fn main() {
         "GET /mcp-integrations",
         c.mcp_integrations_list(&McpIntegrationsListParams::default())
     );
-    call!("GET /mcp-integrations/{mcpIntegrationId}/metadata", c.mcp_integration_metadata_retrieve(ID));
+    call!(
+        "GET /mcp-integrations/{mcpIntegrationId}/metadata",
+        c.mcp_integration_metadata_retrieve(ID)
+    );
     call!(
         "GET /mcp-integrations/{mcpIntegrationId}/workspaces",
         c.mcp_integration_workspaces_list(ID, &McpIntegrationWorkspacesListParams::default())
