@@ -3,6 +3,8 @@
 //! headers, credentials. A request Prism finds wrong gets 422 (or 401), or at least an
 //! `sl-violations` header.
 
+use std::sync::OnceLock;
+
 use portkey_client::types::{
     AssistantToolsCode, AssistantToolsCodeType, AssistantToolsFileSearch,
     AssistantToolsFileSearchFileSearch, AssistantToolsFileSearchType,
@@ -28,17 +30,22 @@ use crate::servers::{free_port, root, work_dir, Server};
 const THREAD_ID: &str = "thread_abc123";
 
 /// Writes the committed spec, with its overlay, as `cargo xtask normalize-spec` would, and
-/// returns the file's path.
+/// returns the file's path. Once per test binary: Prism reloads a spec file that changes, so
+/// a second test must not rewrite it under the first one's server.
 fn normalized_seed_spec() -> String {
-    let root = root();
-    let spec = root.join("spec/portkey.yaml");
-    let overlay = root.join("spec/portkey.overlay.yaml");
-    let normalized =
-        generator::normalize_files(&spec, Some(&overlay)).expect("the seed spec loads");
-    let out = work_dir().join("portkey-seed.normalized.json");
-    let text = normalized.to_text(true).expect("the spec serialises");
-    std::fs::write(&out, text).expect("the normalised spec can be written");
-    out.to_string_lossy().into_owned()
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let root = root();
+        let spec = root.join("spec/portkey.yaml");
+        let overlay = root.join("spec/portkey.overlay.yaml");
+        let normalized =
+            generator::normalize_files(&spec, Some(&overlay)).expect("the seed spec loads");
+        let out = work_dir().join("portkey-seed.normalized.json");
+        let text = normalized.to_text(true).expect("the spec serialises");
+        std::fs::write(&out, text).expect("the normalised spec can be written");
+        out.to_string_lossy().into_owned()
+    })
+    .clone()
 }
 
 /// Prism mocking `spec` on a free loopback port; `dynamic` answers with values generated
