@@ -168,3 +168,76 @@ pub fn generate_files(
         example_check,
     })
 }
+
+/// A spec as the generator understood it, in the strict OpenAPI 3.0 that validators accept.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// The document after overlay, normalisation and [`normalize::strict`].
+    pub document: serde_json::Value,
+    /// Every change made to the spec (and every other warning of the load stage).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Applies the overlay and everything the generator reads into the spec, and writes the result
+/// as strict OpenAPI 3.0 ([`normalize::strict`]), for tools such as mock servers and
+/// validators that take Portkey's spec literally. Schemas and operations that are not valid
+/// OpenAPI are left out as in [`generate`].
+pub fn normalize_spec(input: &Input) -> Result<Normalized, Error> {
+    on_a_deep_stack(|| normalize_on_this_thread(input))
+}
+
+fn normalize_on_this_thread(input: &Input) -> Result<Normalized, Error> {
+    let (doc, parse_diagnostics) = load::parse_document(input.spec_path, input.spec_text)?;
+    let overlay = match input.overlay {
+        Some((path, text)) => Some(load::parse_overlay(path, text)?),
+        None => None,
+    };
+    let index = locate::Index::new(input.spec_text);
+    let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
+        Error::Invalid {
+            path,
+            mut diagnostics,
+        } => {
+            index.place(&mut diagnostics);
+            Error::Invalid { path, diagnostics }
+        }
+        other => other,
+    })?;
+    let mut document = loaded.raw;
+    let mut diagnostics = parse_diagnostics;
+    diagnostics.extend(loaded.diagnostics);
+    normalize::strict(&mut document, &mut diagnostics);
+    index.place(&mut diagnostics);
+    Ok(Normalized {
+        document,
+        diagnostics,
+    })
+}
+
+impl Normalized {
+    /// The document as text: JSON when `json`, else YAML.
+    pub fn to_text(&self, json: bool) -> Result<String, Error> {
+        let text = if json {
+            serde_json::to_string_pretty(&self.document).map(|t| t + "\n")
+        } else {
+            serde_yaml::to_string(&self.document).map_err(serde::ser::Error::custom)
+        };
+        text.map_err(|e: serde_json::Error| Error::Internal {
+            file: "the normalised spec".to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Reads `spec` (and `overlay`) from disk and runs [`normalize_spec`].
+pub fn normalize_files(spec: &Path, overlay: Option<&Path>) -> Result<Normalized, Error> {
+    let spec_text = load::read_text(spec)?;
+    let overlay_text = overlay.map(load::read_text).transpose()?;
+    normalize_spec(&Input {
+        spec_path: spec,
+        spec_text: &spec_text,
+        overlay: overlay.zip(overlay_text.as_deref()),
+        source_name: "",
+        example_check: false,
+    })
+}

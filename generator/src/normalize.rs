@@ -222,6 +222,209 @@ fn drop_required_non_properties(
     }
 }
 
+/// Rewrites the (already normalised) document into the strict OpenAPI 3.0 that schema
+/// validators compile: Stoplight Prism, for one, turns `nullable` into a JSON Schema type only
+/// beside a `type`, and its validator refuses `nullable` anywhere else.
+///
+/// A `nullable` schema without `type` gets the type its keywords imply (`properties` →
+/// `object`, `items` → `array`, an `enum` of strings → `string`, ...); a nullable composition
+/// (a wrapped nullable `$ref`, `oneOf`, `allOf`) becomes `anyOf` with an alternative that
+/// accepts only `null`; a nullable schema that constrains nothing loses the keyword, as it
+/// accepts `null` already. Each change is a warning at the place it happened.
+pub fn strict(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
+    let mut path = Vec::new();
+    strict_document(doc, &mut path, diagnostics);
+}
+
+fn strict_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+    match value {
+        Value::Object(map) => {
+            let in_schemas = path.len() == 2 && path[0] == "components" && path[1] == "schemas";
+            for (key, child) in map.iter_mut() {
+                path.push(key.clone());
+                if in_schemas || key == "schema" {
+                    strict_schema(child, path, diags);
+                } else if !key.starts_with("x-") && key != "example" && key != "examples" {
+                    strict_document(child, path, diags);
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                path.push(i.to_string());
+                strict_document(child, path, diags);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Children first, so a rewritten node is never visited again.
+fn strict_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+    let Value::Object(map) = value else { return };
+    for key in ["items", "not", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            path.push(key.to_string());
+            strict_schema(child, path, diags);
+            path.pop();
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            path.push(key.to_string());
+            for (i, child) in items.iter_mut().enumerate() {
+                path.push(i.to_string());
+                strict_schema(child, path, diags);
+                path.pop();
+            }
+            path.pop();
+        }
+    }
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        path.push("properties".to_string());
+        for (name, child) in props.iter_mut() {
+            path.push(name.clone());
+            strict_schema(child, path, diags);
+            path.pop();
+        }
+        path.pop();
+    }
+    make_nullable_strict(map, path, diags);
+}
+
+/// Keywords that describe a schema rather than constrain it; they stay on the outer schema
+/// when a nullable composition is wrapped.
+const ANNOTATIONS: [&str; 8] = [
+    "title",
+    "description",
+    "default",
+    "example",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "externalDocs",
+];
+
+fn make_nullable_strict(
+    map: &mut Map<String, Value>,
+    path: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if map.contains_key("type") || map.contains_key("$ref") {
+        return;
+    }
+    let Some(nullable) = map.get("nullable").cloned() else {
+        return;
+    };
+    let at = pointer(path);
+    if nullable != Value::Bool(true) {
+        map.remove("nullable");
+        diags.push(Diagnostic::warning(
+            at,
+            "`nullable` without `type` is not valid for schema validators; removed (it was not `true`, so it said nothing)",
+        ));
+        return;
+    }
+    if let Some(ty) = implied_type(map) {
+        map.insert("type".to_string(), Value::String(ty.to_string()));
+        diags.push(
+            Diagnostic::warning(
+                at,
+                format!(
+                    "`nullable: true` without `type`; typed as `{ty}`, which its keywords imply"
+                ),
+            )
+            .with_help(format!("the spec should say `type: {ty}`")),
+        );
+        return;
+    }
+    let composed = ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    if !composed {
+        map.remove("nullable");
+        diags.push(
+            Diagnostic::warning(
+                at,
+                "`nullable: true` on a schema without `type`, which accepts `null` already; removed",
+            )
+            .with_help("validators refuse `nullable` without `type`"),
+        );
+        return;
+    }
+    map.remove("nullable");
+    let only_any_of = map
+        .keys()
+        .all(|k| k == "anyOf" || k.starts_with("x-") || ANNOTATIONS.contains(&k.as_str()));
+    if only_any_of {
+        if let Some(Value::Array(alternatives)) = map.get_mut("anyOf") {
+            alternatives.push(null_only());
+        }
+    } else {
+        let mut inner = Map::new();
+        let keys: Vec<String> = map
+            .keys()
+            .filter(|k| !k.starts_with("x-") && !ANNOTATIONS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for key in keys {
+            if let Some(v) = map.shift_remove(&key) {
+                inner.insert(key, v);
+            }
+        }
+        // `{allOf: [X]}` alone is X.
+        let inner = match inner.get("allOf") {
+            Some(Value::Array(parts)) if inner.len() == 1 && parts.len() == 1 => parts[0].clone(),
+            _ => Value::Object(inner),
+        };
+        map.insert("anyOf".to_string(), Value::Array(vec![inner, null_only()]));
+    }
+    diags.push(
+        Diagnostic::warning(
+            at,
+            "`nullable: true` on a composition without `type`; written as `anyOf` with an alternative that is only `null`",
+        )
+        .with_help("validators refuse `nullable` without `type`"),
+    );
+}
+
+/// The type a schema's keywords imply, when they imply exactly one.
+fn implied_type(map: &Map<String, Value>) -> Option<&'static str> {
+    if map.contains_key("properties") || map.contains_key("additionalProperties") {
+        return Some("object");
+    }
+    if map.contains_key("items") {
+        return Some("array");
+    }
+    let values = map.get("enum")?.as_array()?;
+    let of = |test: fn(&Value) -> bool| values.iter().all(|v| v.is_null() || test(v));
+    if values.iter().all(Value::is_null) {
+        None
+    } else if of(Value::is_string) {
+        Some("string")
+    } else if of(|v| v.is_i64() || v.is_u64()) {
+        Some("integer")
+    } else if of(Value::is_number) {
+        Some("number")
+    } else if of(Value::is_boolean) {
+        Some("boolean")
+    } else {
+        None
+    }
+}
+
+/// A schema that accepts `null` and nothing else: `{enum: [null]}`. The forms with a `type`
+/// fail in Prism: `{type: string, nullable: true, enum: [null]}` gains a second `null` in its
+/// converter (a duplicate its validator refuses), and `not: {type: string}` beside a nullable
+/// string makes its response generator invent numbers.
+fn null_only() -> Value {
+    let mut map = Map::new();
+    map.insert("enum".to_string(), Value::Array(vec![Value::Null]));
+    Value::Object(map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,5 +486,72 @@ mod tests {
         );
         assert_eq!(diags[0].pointer, "#/components/schemas/Req/required/0");
         assert!(diags[0].message.contains("thread_id"));
+    }
+
+    fn strict_of(doc: Value) -> (Value, Vec<Diagnostic>) {
+        let mut doc = doc;
+        let mut diags = Vec::new();
+        normalize(&mut doc, &mut diags);
+        diags.clear();
+        strict(&mut doc, &mut diags);
+        (doc, diags)
+    }
+
+    #[test]
+    fn strict_nullable_ref_is_any_of_the_ref_or_null() {
+        let (doc, diags) = strict_of(json!({"components": {"schemas": {"A": {"properties": {
+            "b": {"$ref": "#/components/schemas/B", "nullable": true, "description": "d"}
+        }}}}}));
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["b"],
+            json!({"description": "d", "anyOf": [
+                {"$ref": "#/components/schemas/B"},
+                {"enum": [null]}
+            ]})
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].pointer, "#/components/schemas/A/properties/b");
+    }
+
+    #[test]
+    fn strict_nullable_any_of_gains_a_null_alternative() {
+        let (doc, diags) = strict_of(json!({"components": {"schemas": {"M": {
+            "anyOf": [{"type": "string"}, {"type": "string", "enum": ["a"]}],
+            "nullable": true
+        }}}}));
+        assert_eq!(
+            doc["components"]["schemas"]["M"],
+            json!({"anyOf": [
+                {"type": "string"}, {"type": "string", "enum": ["a"]},
+                {"enum": [null]}
+            ]})
+        );
+        assert_eq!(diags.len(), 1);
+    }
+
+    #[test]
+    fn strict_types_what_keywords_imply_and_drops_empty_nullable() {
+        let (doc, diags) = strict_of(json!({"paths": {"/x": {"get": {"parameters": [
+            {"name": "a", "in": "query", "schema": {"enum": ["x", "y"], "nullable": true}},
+            {"name": "b", "in": "query", "schema": {"properties": {}, "nullable": true}},
+            {"name": "c", "in": "query", "schema": {"description": "any", "nullable": true}}
+        ]}}}}));
+        let params = &doc["paths"]["/x"]["get"]["parameters"];
+        assert_eq!(params[0]["schema"]["type"], "string");
+        assert_eq!(params[1]["schema"]["type"], "object");
+        assert_eq!(params[2]["schema"], json!({"description": "any"}));
+        assert_eq!(diags.len(), 3);
+        assert_eq!(diags[2].pointer, "#/paths/~1x/get/parameters/2/schema");
+    }
+
+    #[test]
+    fn strict_leaves_typed_schemas_alone() {
+        let original = json!({"components": {"schemas": {"A": {
+            "type": "object", "nullable": true,
+            "properties": {"b": {"type": "string", "nullable": true}}
+        }}}});
+        let (doc, diags) = strict_of(original.clone());
+        assert_eq!(doc, original);
+        assert!(diags.is_empty());
     }
 }

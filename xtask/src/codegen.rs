@@ -191,7 +191,7 @@ pub fn crate_files(
     let read =
         |p: &Path| fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
     let mut files = BTreeMap::new();
-    let manifest = read(&client.join("Cargo.toml"))?;
+    let manifest = without_dev_dependencies(&read(&client.join("Cargo.toml"))?);
     let manifest = match package {
         Some(name) => manifest
             .replacen("name = \"portkey-client\"", &format!("name = \"{name}\""), 1)
@@ -218,6 +218,23 @@ pub fn crate_files(
         files.insert(Path::new("src/generated").join(p), c.clone());
     }
     Ok(files)
+}
+
+/// The manifest without its `[dev-dependencies]` table: the crate written elsewhere has none of
+/// the tests, and a dev-dependency by path (the generator) would not resolve there.
+fn without_dev_dependencies(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            skipping = line.trim() == "[dev-dependencies]";
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Files whose content differs, that are missing, or that the generated folder has but the
@@ -276,7 +293,7 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool, spec: &Path, root: &Path) {
+pub fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool, spec: &Path, root: &Path) {
     let text = fs::read_to_string(spec).unwrap_or_default();
     let name = display(root, spec);
     for d in diagnostics {
@@ -442,5 +459,16 @@ mod tests {
         if let Err(e) = crate::full_specs::check_clean(&workspace) {
             panic!("{e}");
         }
+    }
+
+    #[test]
+    fn standalone_crates_leave_out_the_dev_dependencies() {
+        let manifest = "[package]\nname = \"x\"\n\n[dependencies]\nbytes = \"1\"\n\n[dev-dependencies]\ngen = { path = \"../generator\" }\n\n[features]\na = []\n";
+        let out = super::without_dev_dependencies(manifest);
+        assert!(!out.contains("generator"), "{out}");
+        assert!(
+            out.contains("bytes = \"1\"") && out.contains("[features]\na = []"),
+            "{out}"
+        );
     }
 }

@@ -4,6 +4,7 @@ mod api_diff;
 mod codegen;
 mod full_specs;
 mod fuzz;
+mod normalize_spec;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,11 @@ Commands:
                       one; 200 mutants each from seed 1) and check that the generator
                       answers each with files or diagnostics, never a panic or a hang.
                       Run it with `cargo run --release -p xtask -- fuzz` for long runs.
+  normalize-spec IN OUT [--overlay PATH] [--quiet]
+                      Write IN as the generator understood it (overlay applied, Portkey's
+                      nullable `$ref`s, untyped nullables and impossible `required` entries
+                      made strict OpenAPI 3.0) to OUT (JSON when OUT ends in .json, else
+                      YAML), reporting every change.
   help                Show this text.
 ";
 
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Some("full-specs") => full_specs::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("api-diff") => api_diff::run(&args[1..]),
+        Some("normalize-spec") => normalize_spec::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
