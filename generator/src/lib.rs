@@ -24,6 +24,7 @@ pub mod overlay;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub use diagnostic::{Diagnostic, Error, Location, Severity};
 
@@ -52,11 +53,41 @@ pub struct Generated {
 
 /// Runs the whole pipeline on text already read.
 pub fn generate(input: &Input) -> Result<Generated, Error> {
+    generate_timed(input).map(|(generated, _)| generated)
+}
+
+/// How long each stage of one [`generate_timed`] run took; for benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Spec (and overlay) text → JSON value.
+    pub parse: Duration,
+    /// Overlay, normalisation, and the value → `openapiv3::OpenAPI`.
+    pub load: Duration,
+    /// `openapiv3::OpenAPI` → IR.
+    pub lower: Duration,
+    /// The spec's examples checked against the IR.
+    pub examples: Duration,
+    /// IR → token streams.
+    pub emit: Duration,
+    /// Token streams → formatted source text.
+    pub format: Duration,
+}
+
+/// [`generate`], also saying how long each stage took.
+pub fn generate_timed(input: &Input) -> Result<(Generated, Timings), Error> {
+    let mut timings = Timings::default();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &mut Duration| {
+        let now = Instant::now();
+        *stage += now - clock;
+        clock = now;
+    };
     let doc = load::parse_document(input.spec_path, input.spec_text)?;
     let overlay = match input.overlay {
         Some((path, text)) => Some(load::parse_document(path, text)?),
         None => None,
     };
+    lap(&mut timings.parse);
     let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
         Error::Invalid {
             path,
@@ -67,25 +98,32 @@ pub fn generate(input: &Input) -> Result<Generated, Error> {
         }
         other => other,
     })?;
+    lap(&mut timings.load);
     let mut diagnostics = loaded.diagnostics;
     let api = lower::lower(&loaded.api, &mut diagnostics);
+    lap(&mut timings.lower);
     let examples = examples::collect(&api, &loaded.raw);
     examples::check(&api, &examples, &mut diagnostics);
     if !diagnostics.is_empty() {
         locate::Index::new(input.spec_text).place(&mut diagnostics);
     }
+    lap(&mut timings.examples);
     let mut files = BTreeMap::new();
     let example_check = input.example_check.then_some(examples.as_slice());
-    for (path, file) in emit::emit(&api, example_check) {
+    let emitted = emit::emit(&api, example_check);
+    lap(&mut timings.emit);
+    for (path, file) in emitted {
         let text = format::format_file(&path, &file, input.source_name)?;
         files.insert(path, text);
     }
-    Ok(Generated {
+    lap(&mut timings.format);
+    let generated = Generated {
         files,
         diagnostics,
         type_count: api.types.len(),
         operation_count: api.operations.len(),
-    })
+    };
+    Ok((generated, timings))
 }
 
 /// Reads `spec` (and `overlay`) from disk and runs [`generate`].

@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's own commands. See `cargo xtask help`.
 
+mod bench;
 mod codegen;
 mod full_specs;
 
@@ -23,6 +24,9 @@ Commands:
                       Generate crates from the full Portkey specs in ../shared/specs/ into
                       target/full-specs/, check them with clippy and rustdoc (warnings
                       denied), and print a report.
+  bench [--quick]     Run every benchmark (generation, decoding, requests, streaming,
+                      uploads, builds of generated crates) and write the figures into
+                      BENCHMARKS.md and its chart, bench/ratios.svg. --quick: a smoke run.
   help                Show this text.
 ";
 
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("full-specs") => full_specs::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
