@@ -325,6 +325,9 @@ fn build_cost(root: &Path, quick: bool) -> Result<(Vec<Figure>, Sizes), String> 
             .args(args)
             .current_dir(&workspace)
             .env("CARGO_TARGET_DIR", &target)
+            // `cargo clean -p` leaves the incremental cache, which would make a "clean"
+            // build a rebuild; and a crate used as a dependency is never built incrementally.
+            .env("CARGO_INCREMENTAL", "0")
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {
