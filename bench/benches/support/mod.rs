@@ -110,7 +110,7 @@ pub fn create_run_request() -> String {
             ]}
         ],
         "tools": tools,
-        "metadata": {"user": "u_123", "session": "s_456"},
+        "metadata": {"user": "u_123", "conversation": "c_456"},
         "temperature": 0.2,
         "top_p": 1.0,
         "max_prompt_tokens": 4000,
