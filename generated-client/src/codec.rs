@@ -59,6 +59,13 @@ pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: &Value) -> Re
     T::deserialize(value).map_err(E::custom)
 }
 
+/// Decodes one variant from a parsed value it may take apart: strings, arrays and maps move
+/// into the result instead of being copied.
+#[doc(hidden)]
+pub fn from_owned<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Result<T, E> {
+    T::deserialize(value).map_err(E::custom)
+}
+
 /// The error for a value that matched none of an enum's alternatives: says why each failed.
 #[doc(hidden)]
 pub fn no_variant<E: serde::de::Error>(type_name: &str, errors: &[(&str, serde_json::Error)]) -> E {

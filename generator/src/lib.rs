@@ -26,6 +26,7 @@ pub mod overlay;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub use diagnostic::{Diagnostic, Error, Location, Severity};
 
@@ -60,6 +61,28 @@ const PIPELINE_STACK_BYTES: usize = 64 << 20;
 /// Runs the whole pipeline on text already read, on a thread of its own with a stack deep
 /// enough for any spec the parser accepts, so a deep spec cannot overflow the caller's.
 pub fn generate(input: &Input) -> Result<Generated, Error> {
+    generate_timed(input).map(|(generated, _)| generated)
+}
+
+/// How long each stage of one [`generate_timed`] run took; for benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Spec (and overlay) text → JSON value.
+    pub parse: Duration,
+    /// Overlay, normalisation, and the value → `openapiv3::OpenAPI`.
+    pub load: Duration,
+    /// `openapiv3::OpenAPI` → IR.
+    pub lower: Duration,
+    /// The spec's examples checked against the IR.
+    pub examples: Duration,
+    /// IR → token streams.
+    pub emit: Duration,
+    /// Token streams → formatted source text.
+    pub format: Duration,
+}
+
+/// [`generate`], also saying how long each stage took.
+pub fn generate_timed(input: &Input) -> Result<(Generated, Timings), Error> {
     on_a_deep_stack(|| run_pipeline(input))
 }
 
@@ -80,29 +103,47 @@ fn on_a_deep_stack<T: Send>(f: impl Fn() -> T + Sync) -> T {
     })
 }
 
-fn run_pipeline(input: &Input) -> Result<Generated, Error> {
+/// A stopwatch that adds the time since its last lap to a stage.
+struct Laps(Instant);
+
+impl Laps {
+    fn lap(&mut self, stage: &mut Duration) {
+        let now = Instant::now();
+        *stage += now - self.0;
+        self.0 = now;
+    }
+}
+
+fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
+    let mut timings = Timings::default();
+    let mut laps = Laps(Instant::now());
     let Lowered {
         api,
         raw,
         mut diagnostics,
-    } = lower_input(input)?;
+    } = lower_input(input, Some((&mut laps, &mut timings)))?;
     let examples = examples::collect(&api, &raw);
     examples::check(&api, &examples, &mut diagnostics);
     if !diagnostics.is_empty() {
         locate::Index::new(input.spec_text).place(&mut diagnostics);
     }
+    laps.lap(&mut timings.examples);
     let mut files = BTreeMap::new();
     let example_check = input.example_check.then_some(examples.as_slice());
-    for (path, file) in emit::emit(&api, example_check) {
+    let emitted = emit::emit(&api, example_check);
+    laps.lap(&mut timings.emit);
+    for (path, file) in emitted {
         let text = format::format_file(&path, &file, input.source_name)?;
         files.insert(path, text);
     }
-    Ok(Generated {
+    laps.lap(&mut timings.format);
+    let generated = Generated {
         files,
         diagnostics,
         type_count: api.types.len(),
         operation_count: api.operations.len(),
-    })
+    };
+    Ok((generated, timings))
 }
 
 /// What the generator would emit, before emission: the IR with every name decided.
@@ -114,12 +155,22 @@ struct Lowered {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn lower_input(input: &Input) -> Result<Lowered, Error> {
+/// Parses, loads and lowers; with a stopwatch, times the three stages.
+fn lower_input(
+    input: &Input,
+    mut timing: Option<(&mut Laps, &mut Timings)>,
+) -> Result<Lowered, Error> {
+    let mut lap = |stage: fn(&mut Timings) -> &mut Duration| {
+        if let Some((laps, timings)) = timing.as_mut() {
+            laps.lap(stage(timings));
+        }
+    };
     let (doc, parse_diagnostics) = load::parse_document(input.spec_path, input.spec_text)?;
     let overlay = match input.overlay {
         Some((path, text)) => Some(load::parse_overlay(path, text)?),
         None => None,
     };
+    lap(|t| &mut t.parse);
     let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
         Error::Invalid {
             path,
@@ -130,9 +181,11 @@ fn lower_input(input: &Input) -> Result<Lowered, Error> {
         }
         other => other,
     })?;
+    lap(|t| &mut t.load);
     let mut diagnostics = parse_diagnostics;
     diagnostics.extend(loaded.diagnostics);
     let api = lower::lower(&loaded.api, &mut diagnostics);
+    lap(|t| &mut t.lower);
     Ok(Lowered {
         api,
         raw: loaded.raw,
@@ -145,8 +198,8 @@ fn lower_input(input: &Input) -> Result<Lowered, Error> {
 /// of the Rust names and types users of the generated crate see.
 pub fn api_diff(old: &Input, new: &Input) -> Result<diff::ApiDiff, Error> {
     on_a_deep_stack(|| {
-        let old = lower_input(old)?.api;
-        let new = lower_input(new)?.api;
+        let old = lower_input(old, None)?.api;
+        let new = lower_input(new, None)?.api;
         Ok(diff::diff(&old, &new))
     })
 }

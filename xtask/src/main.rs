@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's own commands. See `cargo xtask help`.
 
 mod api_diff;
+mod bench;
 mod codegen;
 mod full_specs;
 mod fuzz;
@@ -49,6 +50,9 @@ Commands:
                       nullable `$ref`s, untyped nullables and impossible `required` entries
                       made strict OpenAPI 3.0) to OUT (JSON when OUT ends in .json, else
                       YAML), reporting every change.
+  bench [--quick]     Run every benchmark (generation, decoding, requests, streaming,
+                      uploads, builds of generated crates) and write the figures into
+                      BENCHMARKS.md and its chart, bench/ratios.svg. --quick: a smoke run.
   help                Show this text.
 ";
 
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("api-diff") => api_diff::run(&args[1..]),
         Some("normalize-spec") => normalize_spec::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

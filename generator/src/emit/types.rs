@@ -287,7 +287,7 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
         let vname = ident(&v.name);
         let values = &v.values;
         let wrap = if v.boxed { quote!(|v| Self::#vname(::std::boxed::Box::new(v))) } else { quote!(Self::#vname) };
-        quote!(::std::option::Option::Some(#(#values)|*) => crate::codec::from_value(&value).map(#wrap),)
+        quote!(::std::option::Option::Some(#(#values)|*) => crate::codec::from_owned(value).map(#wrap),)
     });
     quote! {
         #doc

@@ -98,13 +98,13 @@ for CreateMessageRequestContentArrayOfContentPartsItem {
         )?;
         match crate::codec::tag(&value, "type") {
             ::std::option::Option::Some("image_file") => {
-                crate::codec::from_value(&value).map(Self::ImageFile)
+                crate::codec::from_owned(value).map(Self::ImageFile)
             }
             ::std::option::Option::Some("image_url") => {
-                crate::codec::from_value(&value).map(Self::ImageUrl)
+                crate::codec::from_owned(value).map(Self::ImageUrl)
             }
             ::std::option::Option::Some("text") => {
-                crate::codec::from_value(&value).map(Self::Text)
+                crate::codec::from_owned(value).map(Self::Text)
             }
             _ => ::std::result::Result::Ok(Self::Unknown(value)),
         }
@@ -195,10 +195,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItemTools
         )?;
         match crate::codec::tag(&value, "type") {
             ::std::option::Option::Some("code_interpreter") => {
-                crate::codec::from_value(&value).map(Self::CodeInterpreter)
+                crate::codec::from_owned(value).map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                crate::codec::from_value(&value).map(Self::FileSearch)
+                crate::codec::from_owned(value).map(Self::FileSearch)
             }
             _ => ::std::result::Result::Ok(Self::Unknown(value)),
         }

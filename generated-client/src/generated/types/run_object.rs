@@ -365,13 +365,13 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
         )?;
         match crate::codec::tag(&value, "type") {
             ::std::option::Option::Some("code_interpreter") => {
-                crate::codec::from_value(&value).map(Self::CodeInterpreter)
+                crate::codec::from_owned(value).map(Self::CodeInterpreter)
             }
             ::std::option::Option::Some("file_search") => {
-                crate::codec::from_value(&value).map(Self::FileSearch)
+                crate::codec::from_owned(value).map(Self::FileSearch)
             }
             ::std::option::Option::Some("function") => {
-                crate::codec::from_value(&value).map(Self::Function)
+                crate::codec::from_owned(value).map(Self::Function)
             }
             _ => ::std::result::Result::Ok(Self::Unknown(value)),
         }
