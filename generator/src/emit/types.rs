@@ -218,6 +218,7 @@ fn string_enum(t: &TypeDef, name: &Ident, e: &StringEnum) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash #derive_default)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value the spec this crate was generated from does not list.
@@ -292,6 +293,7 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #unknown_doc

@@ -13,6 +13,7 @@ pub struct AssistantToolsCode {
 
 /// The type of tool being defined: `code_interpreter`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AssistantToolsCodeType {
     /// `code_interpreter`
     #[default]

@@ -16,6 +16,7 @@ pub struct AssistantToolsFileSearch {
 
 /// The type of tool being defined: `file_search`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AssistantToolsFileSearchType {
     /// `file_search`
     #[default]

@@ -13,6 +13,7 @@ pub struct AssistantToolsFileSearchTypeOnly {
 
 /// The type of tool being defined: `file_search`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AssistantToolsFileSearchTypeOnlyType {
     /// `file_search`
     #[default]

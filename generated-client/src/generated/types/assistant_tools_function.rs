@@ -14,6 +14,7 @@ pub struct AssistantToolsFunction {
 
 /// The type of tool being defined: `function`
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AssistantToolsFunctionType {
     /// `function`
     #[default]

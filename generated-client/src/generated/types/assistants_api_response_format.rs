@@ -25,6 +25,7 @@ pub struct AssistantsApiResponseFormat {
 ///
 /// Example: `"json_object"`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssistantsApiResponseFormatType {
     /// `text`
     Text,

@@ -15,6 +15,7 @@ pub struct AssistantsNamedToolChoice {
 
 /// The type of the tool. If type is `function`, the function name must be set
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssistantsNamedToolChoiceType {
     /// `function`
     Function,

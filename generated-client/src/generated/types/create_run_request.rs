@@ -70,6 +70,7 @@ pub struct CreateRunRequest {
 ///
 /// Example: `"gpt-4-turbo"`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateRunRequestModel {
     /// `gpt-4o`
     Gpt4o,
@@ -179,6 +180,7 @@ crate::string_enum_impls!(CreateRunRequestModel);
 
 /// Told apart by the value of `type`; an object with a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateRunRequestToolsItem {
     /// `type`: `code_interpreter`
     CodeInterpreter(super::AssistantToolsCode),

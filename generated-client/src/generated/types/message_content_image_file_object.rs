@@ -16,6 +16,7 @@ pub struct MessageContentImageFileObject {
 
 /// Always `image_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MessageContentImageFileObjectType {
     /// `image_file`
     #[default]
@@ -52,6 +53,7 @@ crate::string_enum_impls!(MessageContentImageFileObjectType);
 ///
 /// Default: `"auto"`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageContentImageFileObjectImageFileDetail {
     /// `auto`
     Auto,

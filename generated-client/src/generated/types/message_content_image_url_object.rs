@@ -16,6 +16,7 @@ pub struct MessageContentImageUrlObject {
 
 /// The type of the content part.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MessageContentImageUrlObjectType {
     /// `image_url`
     #[default]
@@ -52,6 +53,7 @@ crate::string_enum_impls!(MessageContentImageUrlObjectType);
 ///
 /// Default: `"auto"`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageContentImageUrlObjectImageUrlDetail {
     /// `auto`
     Auto,

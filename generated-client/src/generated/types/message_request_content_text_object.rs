@@ -17,6 +17,7 @@ pub struct MessageRequestContentTextObject {
 
 /// Always `text`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MessageRequestContentTextObjectType {
     /// `text`
     #[default]

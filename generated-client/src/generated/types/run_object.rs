@@ -84,6 +84,7 @@ pub struct RunObject {
 
 /// The object type, which is always `thread.run`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum RunObjectObject {
     /// `thread.run`
     #[default]
@@ -118,6 +119,7 @@ crate::string_enum_impls!(RunObjectObject);
 
 /// The status of the run, which can be either `queued`, `in_progress`, `requires_action`, `cancelling`, `cancelled`, `failed`, `completed`, `incomplete`, or `expired`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RunObjectStatus {
     /// `queued`
     Queued,
@@ -183,6 +185,7 @@ crate::string_enum_impls!(RunObjectStatus);
 
 /// For now, this is always `submit_tool_outputs`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum RunObjectRequiredActionType {
     /// `submit_tool_outputs`
     #[default]
@@ -234,6 +237,7 @@ pub struct RunObjectRequiredAction {
 
 /// One of `server_error`, `rate_limit_exceeded`, or `invalid_prompt`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RunObjectLastErrorCode {
     /// `server_error`
     ServerError,
@@ -284,6 +288,7 @@ pub struct RunObjectLastError {
 
 /// The reason why the run is incomplete. This will point to which specific token limit was reached over the course of the run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RunObjectIncompleteDetailsReason {
     /// `max_completion_tokens`
     MaxCompletionTokens,
@@ -329,6 +334,7 @@ pub struct RunObjectIncompleteDetails {
 
 /// Told apart by the value of `type`; an object with a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RunObjectToolsItem {
     /// `type`: `code_interpreter`
     CodeInterpreter(super::AssistantToolsCode),

@@ -17,6 +17,7 @@ pub struct RunToolCallObject {
 
 /// The type of tool call the output is required for. For now, this is always `function`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum RunToolCallObjectType {
     /// `function`
     #[default]
