@@ -130,9 +130,7 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
     } = lower_input(input, Some((&mut laps, &mut timings)))?;
     let examples = examples::collect(&api, &raw);
     examples::check(&api, &examples, &mut diagnostics);
-    if !diagnostics.is_empty() {
-        locate::Index::new(input.spec_text).place(&mut diagnostics);
-    }
+    locate::place(input.spec_text, &mut diagnostics);
     laps.lap(&mut timings.examples);
     let examples = if input.example_check {
         examples.as_slice()
@@ -270,7 +268,7 @@ fn lower_input(
             path,
             mut diagnostics,
         } => {
-            locate::Index::new(input.spec_text).place(&mut diagnostics);
+            locate::place(input.spec_text, &mut diagnostics);
             Error::Invalid { path, diagnostics }
         }
         other => other,
