@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 
 use portkey_bench::{quick, report, Record};
 
-/// The stages of one run, in order, as `(name, time)`.
-fn run(path: &Path, text: &str, out: &Path) -> Vec<(&'static str, Duration)> {
+type Stages = Vec<(&'static str, Duration)>;
+
+/// The stages of one run, in order, as `(name, time)`, and the time emitting and formatting
+/// took summed over their threads (not stages: they run at once), and how many threads.
+fn run(path: &Path, text: &str, out: &Path) -> (Stages, [Duration; 2], usize) {
     let input = generator::Input {
         spec_path: path,
         spec_text: text,
@@ -26,15 +29,15 @@ fn run(path: &Path, text: &str, out: &Path) -> Vec<(&'static str, Duration)> {
         std::fs::write(file, content).expect("write");
     }
     let write = started.elapsed();
-    vec![
+    let stages = vec![
         ("parse", t.parse),
         ("load", t.load),
         ("lower", t.lower),
         ("examples", t.examples),
-        ("emit", t.emit),
-        ("format", t.format),
+        ("emit + format", t.emit_format),
         ("write", write),
-    ]
+    ];
+    (stages, [t.emit_work, t.format_work], t.workers)
 }
 
 fn floor(text: &str) -> Duration {
@@ -59,11 +62,12 @@ fn bench(label: &str, path: &Path, rounds: usize) -> Vec<Record> {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let (mut floors, mut directs, mut wholes) = (Vec::new(), Vec::new(), Vec::new());
     let mut stages: Vec<(&str, Vec<f64>)> = Vec::new();
+    let (mut emits, mut formats, mut threads) = (Vec::new(), Vec::new(), 0);
     // One unmeasured run: page cache, allocator.
     run(path, &text, &out);
     for round in 0..rounds {
         // Alternate which goes first, as the shared loop does.
-        let stage_times = if round % 2 == 0 {
+        let (stage_times, [emit, format], workers) = if round % 2 == 0 {
             floors.push(ms(floor(&text)));
             directs.push(ms(direct(&text)));
             run(path, &text, &out)
@@ -74,6 +78,9 @@ fn bench(label: &str, path: &Path, rounds: usize) -> Vec<Record> {
             s
         };
         wholes.push(stage_times.iter().map(|(_, d)| ms(*d)).sum());
+        threads = workers;
+        emits.push(ms(emit));
+        formats.push(ms(format));
         for (i, (name, d)) in stage_times.into_iter().enumerate() {
             if stages.len() <= i {
                 stages.push((name, Vec::new()));
@@ -93,6 +100,15 @@ fn bench(label: &str, path: &Path, rounds: usize) -> Vec<Record> {
         records.push(Record::new(
             &group,
             &format!("stage: {name}"),
+            "ms",
+            samples,
+            f,
+        ));
+    }
+    for (name, samples) in [("emit", &emits), ("format", &formats)] {
+        records.push(Record::new(
+            &group,
+            &format!("{name}, summed over the {threads} threads of emit + format"),
             "ms",
             samples,
             f,

@@ -26,6 +26,7 @@ pub mod overlay;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub use diagnostic::{Diagnostic, Error, Location, Severity};
@@ -75,10 +76,15 @@ pub struct Timings {
     pub lower: Duration,
     /// The spec's examples checked against the IR.
     pub examples: Duration,
-    /// IR → token streams.
-    pub emit: Duration,
-    /// Token streams → formatted source text.
-    pub format: Duration,
+    /// IR → formatted source text, wall time: each file is emitted as tokens and formatted
+    /// by one of [`Timings::workers`] threads, so the two steps are one stage.
+    pub emit_format: Duration,
+    /// Of [`Timings::emit_format`], the time spent emitting tokens, summed over the workers.
+    pub emit_work: Duration,
+    /// Of [`Timings::emit_format`], the time spent formatting, summed over the workers.
+    pub format_work: Duration,
+    /// How many threads emitted and formatted.
+    pub workers: usize,
 }
 
 /// [`generate`], also saying how long each stage took.
@@ -124,19 +130,19 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
     } = lower_input(input, Some((&mut laps, &mut timings)))?;
     let examples = examples::collect(&api, &raw);
     examples::check(&api, &examples, &mut diagnostics);
-    if !diagnostics.is_empty() {
-        locate::Index::new(input.spec_text).place(&mut diagnostics);
-    }
+    locate::place(input.spec_text, &mut diagnostics);
     laps.lap(&mut timings.examples);
-    let mut files = BTreeMap::new();
-    let example_check = input.example_check.then_some(examples.as_slice());
-    let emitted = emit::emit(&api, example_check);
-    laps.lap(&mut timings.emit);
-    for (path, file) in emitted {
-        let text = format::format_file(&path, &file, input.source_name)?;
-        files.insert(path, text);
-    }
-    laps.lap(&mut timings.format);
+    let examples = if input.example_check {
+        examples.as_slice()
+    } else {
+        &[]
+    };
+    let planned = emit::plan(&api, input.example_check);
+    let (files, work) = emit_and_format(&api, examples, &planned, input.source_name, workers())?;
+    laps.lap(&mut timings.emit_format);
+    timings.emit_work = work.emit;
+    timings.format_work = work.format;
+    timings.workers = work.workers;
     let generated = Generated {
         files,
         diagnostics,
@@ -144,6 +150,92 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
         operation_count: api.operations.len(),
     };
     Ok((generated, timings))
+}
+
+/// Threads to emit and format on: one per core.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Time spent by [`emit_and_format`]'s workers.
+#[derive(Debug, Default)]
+struct Work {
+    emit: Duration,
+    format: Duration,
+    workers: usize,
+}
+
+/// Emits and formats `planned` files on up to `workers` threads (this one included), each
+/// taking the next file not yet taken. The result does not depend on which thread did what:
+/// files are keyed by path, and a failure is that of the first failing path, as when files were
+/// done one after the other.
+fn emit_and_format(
+    api: &ir::Api,
+    examples: &[examples::Example],
+    planned: &[emit::PlannedFile],
+    source_name: &str,
+    workers: usize,
+) -> Result<(BTreeMap<String, String>, Work), Error> {
+    type Done = Vec<(usize, Result<String, Error>)>;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let (mut done, mut emit, mut format): (Done, Duration, Duration) = Default::default();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = planned.get(i) else {
+                break;
+            };
+            let started = Instant::now();
+            let emitted = emit::emit_file(api, examples, file);
+            let emitted_at = Instant::now();
+            done.push((i, format::format_file(&file.path, &emitted, source_name)));
+            emit += emitted_at - started;
+            format += emitted_at.elapsed();
+        }
+        (done, emit, format)
+    };
+    let helpers = workers.clamp(1, planned.len().max(1)) - 1;
+    let results = std::thread::scope(|scope| {
+        // Each worker needs the pipeline's stack: emitting and formatting recurse as deep as
+        // the spec's types nest. A thread that cannot be had leaves its share to the others.
+        let handles: Vec<_> = (0..helpers)
+            .filter_map(|n| {
+                std::thread::Builder::new()
+                    .name(format!("portkey-codegen-{}", n + 1))
+                    .stack_size(PIPELINE_STACK_BYTES)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut results = vec![work()];
+        for handle in handles {
+            results.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    let mut total = Work {
+        workers: results.len(),
+        ..Work::default()
+    };
+    let mut texts: Vec<Option<Result<String, Error>>> = planned.iter().map(|_| None).collect();
+    for (done, emit, format) in results {
+        total.emit += emit;
+        total.format += format;
+        for (i, text) in done {
+            texts[i] = Some(text);
+        }
+    }
+    let mut files = BTreeMap::new();
+    for (file, text) in planned.iter().zip(texts) {
+        if let Some(text) = text {
+            files.insert(file.path.clone(), text?);
+        }
+    }
+    Ok((files, total))
 }
 
 /// What the generator would emit, before emission: the IR with every name decided.
@@ -176,7 +268,7 @@ fn lower_input(
             path,
             mut diagnostics,
         } => {
-            locate::Index::new(input.spec_text).place(&mut diagnostics);
+            locate::place(input.spec_text, &mut diagnostics);
             Error::Invalid { path, diagnostics }
         }
         other => other,
@@ -293,4 +385,39 @@ pub fn normalize_files(spec: &Path, overlay: Option<&Path>) -> Result<Normalized
         source_name: "",
         example_check: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files come out the same whichever thread emitted and formatted them.
+    #[test]
+    fn output_does_not_depend_on_the_number_of_workers() {
+        let spec_path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/portkey.yaml"));
+        let spec_text = std::fs::read_to_string(spec_path).expect("the seed spec is readable");
+        let input = Input {
+            spec_path,
+            spec_text: &spec_text,
+            overlay: None,
+            source_name: "spec/portkey.yaml",
+            example_check: true,
+        };
+        let by = |workers: usize| {
+            on_a_deep_stack(|| {
+                let lowered = lower_input(&input, None).expect("the seed spec lowers");
+                let examples = examples::collect(&lowered.api, &lowered.raw);
+                let planned = emit::plan(&lowered.api, true);
+                let (files, work) =
+                    emit_and_format(&lowered.api, &examples, &planned, "spec", workers)
+                        .expect("the seed spec formats");
+                assert_eq!(work.workers, workers);
+                files
+            })
+        };
+        let one = by(1);
+        assert!(one.contains_key("example_check.rs") && one.len() > 20);
+        assert_eq!(one, by(3));
+        assert_eq!(one, by(8));
+    }
 }

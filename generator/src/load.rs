@@ -368,6 +368,11 @@ const METHODS: [&str; 8] = [
 ];
 
 fn deserialize(doc: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
+    // serde_path_to_error wraps every value it reads, so it only reads a document that failed,
+    // to say where.
+    if let Ok(api) = openapiv3::OpenAPI::deserialize(doc) {
+        return Ok(api);
+    }
     serde_path_to_error::deserialize(doc).map_err(|e| {
         let segments: Vec<String> = e
             .path()

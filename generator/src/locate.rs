@@ -4,7 +4,7 @@
 //! does (yaml-rust2), only when there are diagnostics to place. JSON is YAML, so one index
 //! serves both.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -21,7 +21,33 @@ impl Index {
     /// Indexes `text`; an unreadable text gives an empty index (its syntax error is reported
     /// elsewhere).
     pub fn new(text: &str) -> Self {
-        let mut builder = Builder::default();
+        Self::build(text, None)
+    }
+
+    /// Indexes only `pointers` and their ancestors: all that [`Index::locate`] looks up for
+    /// them, so it finds the same places as [`Index::new`] for these. The rest of the text is
+    /// parsed but not indexed, which on a large spec is half the work.
+    pub fn of<'a>(text: &str, pointers: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut wanted = HashSet::new();
+        for pointer in pointers {
+            let mut p = pointer;
+            // Ancestors are inserted after their descendants: stop at one already there.
+            while wanted.insert(p) {
+                match p.rfind('/') {
+                    Some(end) => p = &p[..end],
+                    None => break,
+                }
+            }
+        }
+        Self::build(text, Some(&wanted))
+    }
+
+    fn build(text: &str, wanted: Option<&HashSet<&str>>) -> Self {
+        let mut builder = Builder {
+            stack: Vec::new(),
+            places: HashMap::new(),
+            wanted,
+        };
         let _ = Parser::new_from_str(text).load(&mut builder, false);
         Index {
             places: builder.places,
@@ -42,12 +68,22 @@ impl Index {
 
     /// Fills in the location of every diagnostic that points into the spec.
     pub fn place(&self, diagnostics: &mut [Diagnostic]) {
-        for d in diagnostics
-            .iter_mut()
-            .filter(|d| d.location.is_none() && d.pointer.starts_with('#'))
-        {
+        for d in diagnostics.iter_mut().filter(|d| unplaced(d)) {
             d.location = self.locate(&d.pointer);
         }
+    }
+}
+
+fn unplaced(d: &Diagnostic) -> bool {
+    d.location.is_none() && d.pointer.starts_with('#')
+}
+
+/// Fills in the location in `text` of every diagnostic that points into it, indexing only
+/// what they point at ([`Index::of`]).
+pub fn place(text: &str, diagnostics: &mut [Diagnostic]) {
+    if diagnostics.iter().any(unplaced) {
+        let pointers = diagnostics.iter().filter(|d| unplaced(d));
+        Index::of(text, pointers.map(|d| d.pointer.as_str())).place(diagnostics);
     }
 }
 
@@ -60,48 +96,72 @@ enum Frame {
         pointer: String,
         next: usize,
     },
+    /// A map or sequence whose pointer is not wanted: nothing inside it is.
+    Unwanted,
 }
 
-#[derive(Default)]
-struct Builder {
+struct Builder<'w> {
     stack: Vec<Frame>,
     places: HashMap<String, Location>,
+    /// Pointers to index, closed under ancestors; `None` for all.
+    wanted: Option<&'w HashSet<&'w str>>,
 }
 
-impl Builder {
+impl Builder<'_> {
+    fn is_wanted(&self, pointer: &str) -> bool {
+        self.wanted.is_none_or(|w| w.contains(pointer))
+    }
+
+    fn record(&mut self, pointer: String, mark: Marker) {
+        if self.is_wanted(&pointer) {
+            self.places.entry(pointer).or_insert(Location {
+                line: mark.line(),
+                column: mark.col() + 1,
+            });
+        }
+    }
+
     /// The pointer of a value that starts here (a value in a map, or the next item of a
-    /// sequence), recording where it starts.
-    fn value_pointer(&mut self, mark: Marker) -> String {
+    /// sequence), recording where it starts; `None` inside an unwanted map or sequence.
+    fn value_pointer(&mut self, mark: Marker) -> Option<String> {
         let pointer = match self.stack.last_mut() {
             None => "#".to_string(),
             Some(Frame::Map { pointer, key }) => {
                 let key = key.take().unwrap_or_default();
                 // The key's own place was recorded when it was read.
-                return format!("{pointer}/{}", escape_segment(&key));
+                return Some(format!("{pointer}/{}", escape_segment(&key)));
             }
             Some(Frame::Seq { pointer, next }) => {
                 *next += 1;
                 format!("{pointer}/{}", *next - 1)
             }
+            Some(Frame::Unwanted) => return None,
         };
-        self.places.entry(pointer.clone()).or_insert(Location {
-            line: mark.line(),
-            column: mark.col() + 1,
-        });
-        pointer
+        self.record(pointer.clone(), mark);
+        Some(pointer)
+    }
+
+    /// The frame of a map or sequence that starts here at `pointer`.
+    fn open(&self, pointer: Option<String>, frame: impl FnOnce(String) -> Frame) -> Frame {
+        match pointer {
+            Some(p) if self.is_wanted(&p) => frame(p),
+            _ => Frame::Unwanted,
+        }
     }
 }
 
-impl MarkedEventReceiver for Builder {
+impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::MappingStart(..) => {
                 let pointer = self.value_pointer(mark);
-                self.stack.push(Frame::Map { pointer, key: None });
+                let frame = self.open(pointer, |pointer| Frame::Map { pointer, key: None });
+                self.stack.push(frame);
             }
             Event::SequenceStart(..) => {
                 let pointer = self.value_pointer(mark);
-                self.stack.push(Frame::Seq { pointer, next: 0 });
+                let frame = self.open(pointer, |pointer| Frame::Seq { pointer, next: 0 });
+                self.stack.push(frame);
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
@@ -113,11 +173,8 @@ impl MarkedEventReceiver for Builder {
                 }) = self.stack.last_mut()
                 {
                     let at = format!("{pointer}/{}", escape_segment(&value));
-                    self.places.entry(at).or_insert(Location {
-                        line: mark.line(),
-                        column: mark.col() + 1,
-                    });
                     *key = Some(value);
+                    self.record(at, mark);
                 } else {
                     self.value_pointer(mark);
                 }
@@ -147,6 +204,24 @@ mod tests {
             at("#/components/schemas/Run/properties/a~1b/allOf/0"),
             Some((9, 9))
         );
+    }
+
+    #[test]
+    fn an_index_of_some_pointers_places_them_as_the_whole_index_does() {
+        let text = "openapi: 3.0.0\ncomponents:\n  schemas:\n    Run:\n      required: [id, thread_id]\n      properties:\n        id: {type: string}\n        'a/b': {type: string}\n    Run2: {}\n    Run: {dup: 1}\n";
+        let pointers = [
+            "#/components/schemas/Run/required/1",
+            "#/components/schemas/Run/properties/a~1b/allOf/0",
+            "#/components/schemas/Run/dup",
+            "#/components/schemas/Missing/x",
+            "#/components/schemas/Run2",
+        ];
+        let (all, some) = (Index::new(text), Index::of(text, pointers));
+        for p in pointers {
+            assert_eq!(some.locate(p), all.locate(p), "{p}");
+            assert!(some.locate(p).is_some(), "{p}");
+        }
+        assert!(some.places.len() < all.places.len());
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod docs;
 mod types;
 mod wire;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -17,138 +17,205 @@ use quote::quote;
 use crate::ir::*;
 use types::ident;
 
-/// Relative path (with `/`) → tokens and the module doc of that file.
+/// Tokens and the module doc of one file.
 pub struct EmittedFile {
     pub doc: String,
     pub tokens: TokenStream,
 }
 
-/// Emits every file; with `example_check`, also `example_check.rs` (see [`crate::Input`]).
-pub fn emit(
-    api: &Api,
-    example_check: Option<&[crate::examples::Example]>,
-) -> BTreeMap<String, EmittedFile> {
-    let mut files = BTreeMap::new();
+/// One file to generate, before its tokens exist.
+///
+/// Emission is split in two, [`plan`] (which files there are) and [`emit_file`] (one file's
+/// tokens), so that files can be emitted and formatted on several threads sharing the IR:
+/// `TokenStream` cannot cross threads, so each thread emits what it formats.
+#[derive(Debug, Clone)]
+pub struct PlannedFile<'a> {
+    /// Relative path, with `/`.
+    pub path: String,
+    what: What<'a>,
+}
 
-    let mut type_modules: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
+/// An operation and its parameter struct.
+type Params<'a> = (&'a Operation, &'a ParamsStruct);
+
+#[derive(Debug, Clone)]
+enum What<'a> {
+    /// `types/mod.rs`: the sorted list of type modules.
+    TypesMod(Vec<&'a str>),
+    /// `types/{module}.rs`: the types that live in `module` (a named schema and its inline
+    /// types, in IR order), then the parameter structs of the operations in it.
+    TypeModule {
+        pointer: &'a str,
+        types: Vec<&'a TypeDef>,
+        params: Vec<Params<'a>>,
+    },
+    /// `operations/mod.rs`: the sorted list of operation modules.
+    OperationsMod(Vec<&'a str>),
+    Operation(&'a Operation),
+    Client,
+    /// `example_check.rs` (see [`crate::Input`]).
+    ExampleCheck,
+    /// `mod.rs`; `true` when it declares `example_check`.
+    Root(bool),
+}
+
+/// Every file [`emit_file`] will emit, sorted by path; with `example_check`, also
+/// `example_check.rs` (see [`crate::Input`]).
+pub fn plan(api: &Api, example_check: bool) -> Vec<PlannedFile<'_>> {
+    let mut files = Vec::new();
+
+    let mut type_modules: BTreeMap<&str, (Vec<&TypeDef>, Vec<Params>)> = BTreeMap::new();
     for t in &api.types {
-        type_modules
-            .entry(&t.module)
-            .or_default()
-            .push(types::type_def(api, t));
+        type_modules.entry(&t.module).or_default().0.push(t);
     }
     for op in &api.operations {
         if let Some(ps) = &op.params {
-            type_modules
-                .entry(&op.module)
-                .or_default()
-                .push(client::params_struct(api, op, ps));
+            type_modules.entry(&op.module).or_default().1.push((op, ps));
         }
     }
-    let type_mods = type_modules.keys().map(|m| {
-        let m = ident(m);
-        quote! {
-            mod #m;
-            pub use #m::*;
-        }
+    // A module's doc names the first type in it or, for one that only holds parameters, the
+    // first operation of that name.
+    let mut op_pointers: HashMap<&str, &str> = HashMap::new();
+    for op in &api.operations {
+        op_pointers.entry(&op.module).or_insert(&op.pointer);
+    }
+    files.push(PlannedFile {
+        path: "types/mod.rs".to_string(),
+        what: What::TypesMod(type_modules.keys().copied().collect()),
     });
-    files.insert(
-        "types/mod.rs".to_string(),
-        EmittedFile {
-            doc: "Types of the API's schemas, request bodies and responses.".to_string(),
-            tokens: quote!(#(#type_mods)*),
-        },
-    );
-    for (module, defs) in &type_modules {
-        let pointer = api
-            .types
-            .iter()
-            .find(|t| t.module == *module)
-            .map(|t| t.pointer.clone())
-            .or_else(|| {
-                api.operations
-                    .iter()
-                    .find(|o| o.module == *module)
-                    .map(|o| o.pointer.clone())
-            })
-            .unwrap_or_default();
-        files.insert(
-            format!("types/{module}.rs"),
-            EmittedFile {
-                doc: format!("From `{pointer}`."),
-                tokens: quote!(#(#defs)*),
+    for (module, (types, params)) in type_modules {
+        let pointer = match types.first() {
+            Some(t) => t.pointer.as_str(),
+            None => op_pointers.get(module).copied().unwrap_or_default(),
+        };
+        files.push(PlannedFile {
+            path: format!("types/{module}.rs"),
+            what: What::TypeModule {
+                pointer,
+                types,
+                params,
             },
-        );
+        });
     }
 
     let mut op_modules: Vec<&str> = api.operations.iter().map(|o| o.module.as_str()).collect();
     op_modules.sort_unstable();
-    let op_mods = op_modules.iter().map(|m| {
-        let m = ident(m);
-        quote!(mod #m;)
+    files.push(PlannedFile {
+        path: "operations/mod.rs".to_string(),
+        what: What::OperationsMod(op_modules),
     });
-    files.insert(
-        "operations/mod.rs".to_string(),
-        EmittedFile {
-            doc: "One method on [`Client`](crate::Client) per operation.".to_string(),
-            tokens: quote!(#(#op_mods)*),
-        },
-    );
     for op in &api.operations {
-        files.insert(
-            format!("operations/{}.rs", op.module),
-            EmittedFile {
-                doc: format!("From `{}`.", op.pointer),
-                tokens: client::operation(api, op),
-            },
-        );
+        files.push(PlannedFile {
+            path: format!("operations/{}.rs", op.module),
+            what: What::Operation(op),
+        });
     }
-
-    files.insert(
-        "client.rs".to_string(),
-        EmittedFile {
-            doc: "The client and its settings.".to_string(),
-            tokens: client::client(api),
-        },
-    );
-
-    let check_mod = example_check.map(|examples| {
-        files.insert(
-            "example_check.rs".to_string(),
-            EmittedFile {
-                doc: "Decodes every example of the spec into its generated type.".to_string(),
-                tokens: examples_tokens(api, examples),
-            },
-        );
-        quote! {
-            #[doc(hidden)]
-            pub mod example_check;
-        }
+    files.push(PlannedFile {
+        path: "client.rs".to_string(),
+        what: What::Client,
     });
-    let mut about = format!("Generated from {} {}.", api.title, api.version);
-    if let Some(d) = &api.description {
-        about = format!("{about}\n\n{}", docs::sanitize(d));
+    if example_check {
+        files.push(PlannedFile {
+            path: "example_check.rs".to_string(),
+            what: What::ExampleCheck,
+        });
     }
-    files.insert(
-        "mod.rs".to_string(),
-        EmittedFile {
-            doc: about,
-            tokens: quote! {
-                // Spec text becomes docs verbatim: links and HTML in it are the spec's own.
-                #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
-                // Shapes come from the spec: a large variant or many path parameters are its call.
-                #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
-
-                mod client;
-                mod operations;
-                pub mod types;
-                #check_mod
-
-                pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-            },
-        },
-    );
+    files.push(PlannedFile {
+        path: "mod.rs".to_string(),
+        what: What::Root(example_check),
+    });
+    // As a map by path would hold them; a later file of the same path wins, as it did when
+    // emission filled that map.
+    files.reverse();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|later, first| later.path == first.path);
     files
+}
+
+/// Emits one planned file. `examples` are those of `example_check.rs`: none when it is not
+/// planned.
+pub fn emit_file(
+    api: &Api,
+    examples: &[crate::examples::Example],
+    file: &PlannedFile,
+) -> EmittedFile {
+    let (doc, tokens) = match &file.what {
+        What::TypesMod(modules) => {
+            let type_mods = modules.iter().map(|m| {
+                let m = ident(m);
+                quote! {
+                    mod #m;
+                    pub use #m::*;
+                }
+            });
+            (
+                "Types of the API's schemas, request bodies and responses.".to_string(),
+                quote!(#(#type_mods)*),
+            )
+        }
+        What::TypeModule {
+            pointer,
+            types,
+            params,
+        } => {
+            let defs = types.iter().map(|t| types::type_def(api, t));
+            let params = params
+                .iter()
+                .map(|(op, ps)| client::params_struct(api, op, ps));
+            (format!("From `{pointer}`."), quote!(#(#defs)* #(#params)*))
+        }
+        What::OperationsMod(modules) => {
+            let op_mods = modules.iter().map(|m| {
+                let m = ident(m);
+                quote!(mod #m;)
+            });
+            (
+                "One method on [`Client`](crate::Client) per operation.".to_string(),
+                quote!(#(#op_mods)*),
+            )
+        }
+        What::Operation(op) => (
+            format!("From `{}`.", op.pointer),
+            client::operation(api, op),
+        ),
+        What::Client => (
+            "The client and its settings.".to_string(),
+            client::client(api),
+        ),
+        What::ExampleCheck => (
+            "Decodes every example of the spec into its generated type.".to_string(),
+            examples_tokens(api, examples),
+        ),
+        What::Root(example_check) => {
+            let check_mod = example_check.then(|| {
+                quote! {
+                    #[doc(hidden)]
+                    pub mod example_check;
+                }
+            });
+            let mut about = format!("Generated from {} {}.", api.title, api.version);
+            if let Some(d) = &api.description {
+                about = format!("{about}\n\n{}", docs::sanitize(d));
+            }
+            (
+                about,
+                quote! {
+                    // Spec text becomes docs verbatim: links and HTML in it are the spec's own.
+                    #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+                    // Shapes come from the spec: a large variant or many path parameters are its call.
+                    #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+
+                    mod client;
+                    mod operations;
+                    pub mod types;
+                    #check_mod
+
+                    pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+                },
+            )
+        }
+    };
+    EmittedFile { doc, tokens }
 }
 
 /// `check_examples()`: decodes each example (serde, naming the failing path), encodes it and
