@@ -611,18 +611,23 @@ impl Request {
             })
     }
 
+    /// Sets `accept` to `media_type` unless the operation or the caller set one.
+    fn accept(self, media_type: &'static str) -> Self {
+        self.update(|parts| {
+            parts
+                .headers
+                .entry(ACCEPT)
+                .or_insert(HeaderValue::from_static(media_type));
+            Ok(())
+        })
+    }
+
     /// Sends the request and decodes a 2xx JSON body as `T`.
     ///
     /// Non-2xx gives [`Error::Api`]; a body that does not decode gives [`Error::Decode`]
     /// naming the JSON path where decoding failed.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let request = self.update(|parts| {
-            parts
-                .headers
-                .entry(ACCEPT)
-                .or_insert(HeaderValue::from_static("application/json"));
-            Ok(())
-        });
+        let request = self.accept("application/json");
         let limit = request.inner.max_response_bytes;
         let response = request.send_response().await?;
         let status = response.status();
@@ -635,13 +640,7 @@ impl Request {
     pub async fn send_json_with_response<T: DeserializeOwned>(
         self,
     ) -> Result<ApiResponse<T>, Error> {
-        let request = self.update(|parts| {
-            parts
-                .headers
-                .entry(ACCEPT)
-                .or_insert(HeaderValue::from_static("application/json"));
-            Ok(())
-        });
+        let request = self.accept("application/json");
         let limit = request.inner.max_response_bytes;
         let response = request.send_response().await?;
         let status = response.status();
@@ -720,13 +719,7 @@ impl Request {
         self,
         mode: EventMode,
     ) -> Result<EventStream<T>, Error> {
-        let request = self.update(|parts| {
-            parts
-                .headers
-                .entry(ACCEPT)
-                .or_insert(HeaderValue::from_static("text/event-stream"));
-            Ok(())
-        });
+        let request = self.accept("text/event-stream");
         let limit = request.inner.max_response_bytes.min(MAX_ERROR_BODY_BYTES);
         let response = request.send_response().await?;
         if let Some(content_type) = other_content_type(response.headers()) {

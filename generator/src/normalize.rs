@@ -10,7 +10,9 @@ use crate::diagnostic::{pointer, Diagnostic};
 /// Normalises `doc` in place.
 pub fn normalize(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
     let mut path = Vec::new();
-    walk_document(doc, &mut path, diagnostics);
+    each_schema(doc, &mut path, diagnostics, &mut |schema, path, diags| {
+        walk_schema(schema, path, diags, false)
+    });
     give_parameters_a_schema(doc, diagnostics);
 }
 
@@ -74,17 +76,26 @@ fn give_parameters_a_schema(doc: &mut Value, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Walks the whole document, entering schema mode at every place a schema may stand.
-fn walk_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+/// What [`each_schema`] calls on a schema: the schema, its path, the diagnostics.
+type SchemaVisitor<'a> = dyn FnMut(&mut Value, &mut Vec<String>, &mut Vec<Diagnostic>) + 'a;
+
+/// Calls `visit` on every place of the document a schema stands (not inside extensions or
+/// examples), with its path; what is inside a schema is the visitor's to walk.
+fn each_schema(
+    value: &mut Value,
+    path: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+    visit: &mut SchemaVisitor<'_>,
+) {
     match value {
         Value::Object(map) => {
             let in_schemas = path.len() == 2 && path[0] == "components" && path[1] == "schemas";
             for (key, child) in map.iter_mut() {
                 path.push(key.clone());
                 if in_schemas || key == "schema" {
-                    walk_schema(child, path, diags, false);
+                    visit(child, path, diags);
                 } else if !key.starts_with("x-") && key != "example" && key != "examples" {
-                    walk_document(child, path, diags);
+                    each_schema(child, path, diags, visit);
                 }
                 path.pop();
             }
@@ -92,7 +103,7 @@ fn walk_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diag
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
                 path.push(i.to_string());
-                walk_document(child, path, diags);
+                each_schema(child, path, diags, visit);
                 path.pop();
             }
         }
@@ -233,32 +244,7 @@ fn drop_required_non_properties(
 /// accepts `null` already. Each change is a warning at the place it happened.
 pub fn strict(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
     let mut path = Vec::new();
-    strict_document(doc, &mut path, diagnostics);
-}
-
-fn strict_document(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
-    match value {
-        Value::Object(map) => {
-            let in_schemas = path.len() == 2 && path[0] == "components" && path[1] == "schemas";
-            for (key, child) in map.iter_mut() {
-                path.push(key.clone());
-                if in_schemas || key == "schema" {
-                    strict_schema(child, path, diags);
-                } else if !key.starts_with("x-") && key != "example" && key != "examples" {
-                    strict_document(child, path, diags);
-                }
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                path.push(i.to_string());
-                strict_document(child, path, diags);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
+    each_schema(doc, &mut path, diagnostics, &mut strict_schema);
 }
 
 /// Children first, so a rewritten node is never visited again.

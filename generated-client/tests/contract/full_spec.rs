@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::servers::{free_port, root, work_dir, Server};
+use crate::servers::{prism, root, work_dir, Server};
 
 const SPEC: &str = "portkey-2026-07.yaml";
 
@@ -130,28 +130,6 @@ fn run_calls(program: &Path, server: &Server) -> BTreeMap<String, Option<String>
         .collect()
 }
 
-fn prism(spec: &str, dynamic: bool) -> Server {
-    let port = free_port();
-    let port_text = port.to_string();
-    let mut args = vec![
-        "node_modules/@stoplight/prism-cli/dist/index.js",
-        "mock",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port_text,
-    ];
-    if dynamic {
-        args.extend(["--dynamic", "--seed", "portkey-contract"]);
-    }
-    args.push(spec);
-    let log = format!(
-        "prism-2026-{}-{port}.log",
-        if dynamic { "dynamic" } else { "static" }
-    );
-    Server::start("Prism", &args, port, &log, "/")
-}
-
 #[test]
 fn prism_accepts_calls_of_every_tag_of_the_full_spec_and_the_client_decodes_the_answers() {
     let Some(spec) = spec_path() else {
@@ -171,8 +149,8 @@ fn prism_accepts_calls_of_every_tag_of_the_full_spec_and_the_client_decodes_the_
     let normalized_path = normalized_path.to_string_lossy().into_owned();
 
     let (fixed, dynamic) = std::thread::scope(|s| {
-        let fixed = s.spawn(|| prism(&normalized_path, false));
-        let dynamic = s.spawn(|| prism(&normalized_path, true));
+        let fixed = s.spawn(|| prism(&normalized_path, false, false, "prism-2026"));
+        let dynamic = s.spawn(|| prism(&normalized_path, true, false, "prism-2026"));
         (
             fixed.join().expect("Prism starts"),
             dynamic.join().expect("Prism starts"),

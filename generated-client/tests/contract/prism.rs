@@ -25,7 +25,7 @@ use portkey_client::types::{
 use portkey_client::{Client, Error, Nullable};
 use serde_json::{json, Map, Value};
 
-use crate::servers::{free_port, root, work_dir, Server};
+use crate::servers::{prism, root, work_dir, Server};
 
 const THREAD_ID: &str = "thread_abc123";
 
@@ -46,32 +46,6 @@ fn normalized_seed_spec() -> String {
         out.to_string_lossy().into_owned()
     })
     .clone()
-}
-
-/// Prism mocking `spec` on a free loopback port; `dynamic` answers with values generated
-/// from the schemas (with a fixed seed) instead of the spec's examples.
-fn prism(spec: &str, dynamic: bool) -> Server {
-    let port = free_port();
-    let port_text = port.to_string();
-    let mut args = vec![
-        "node_modules/@stoplight/prism-cli/dist/index.js",
-        "mock",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        &port_text,
-        "--errors",
-    ];
-    if dynamic {
-        args.extend(["--dynamic", "--seed", "portkey-contract"]);
-    }
-    args.push(spec);
-    let log = format!(
-        "prism-{}-{port}.log",
-        if dynamic { "dynamic" } else { "static" }
-    );
-    // Any path answers once Prism listens (404 for paths the spec lacks).
-    Server::start("Prism", &args, port, &log, "/")
 }
 
 /// The four credential combinations `createRun`'s `security` allows, as a user sets them up.
@@ -338,8 +312,8 @@ fn prism_accepts_every_create_run_request_and_the_client_decodes_every_answer() 
     let spec = normalized_seed_spec();
     // Both mocks start at once; they are stopped when this test ends, passed or failed.
     let (fixed, dynamic) = std::thread::scope(|s| {
-        let fixed = s.spawn(|| prism(&spec, false));
-        let dynamic = s.spawn(|| prism(&spec, true));
+        let fixed = s.spawn(|| prism(&spec, false, true, "prism"));
+        let dynamic = s.spawn(|| prism(&spec, true, true, "prism"));
         (
             fixed.join().expect("Prism starts"),
             dynamic.join().expect("Prism starts"),
@@ -379,7 +353,7 @@ fn prism_accepts_every_create_run_request_and_the_client_decodes_every_answer() 
 #[test]
 fn prism_refuses_an_invalid_request_with_422_naming_each_problem() {
     let spec = normalized_seed_spec();
-    let server = prism(&spec, false);
+    let server = prism(&spec, false, true, "prism");
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     runtime.block_on(async {
         let http = reqwest::Client::new();

@@ -198,3 +198,30 @@ fn http_answers(addr: SocketAddr, path: &str) -> bool {
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
 }
+
+/// Prism mocking `spec` on a free loopback port. `dynamic` answers with values generated from
+/// the schemas (with a fixed seed) instead of the spec's examples; `errors` makes an answer
+/// that breaks the spec an error too. Its log is `target/contract/<name>-<mode>-<port>.log`.
+pub fn prism(spec: &str, dynamic: bool, errors: bool, name: &str) -> Server {
+    let port = free_port();
+    let port_text = port.to_string();
+    let mut args = vec![
+        "node_modules/@stoplight/prism-cli/dist/index.js",
+        "mock",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port_text,
+    ];
+    if errors {
+        args.push("--errors");
+    }
+    if dynamic {
+        args.extend(["--dynamic", "--seed", "portkey-contract"]);
+    }
+    args.push(spec);
+    let mode = if dynamic { "dynamic" } else { "static" };
+    let log = format!("{name}-{mode}-{port}.log");
+    // Any path answers once Prism listens (404 for paths the spec lacks).
+    Server::start("Prism", &args, port, &log, "/")
+}

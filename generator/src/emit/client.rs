@@ -426,12 +426,10 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
         } else {
             ""
         };
-        let doc = docs::attrs(&format!(
-            "Like [`Client::{name}`](crate::Client::{name}), but answers with a stream of server-sent events, ending at `data: [DONE]`.{how}{shape}\n\n`{} {}`",
-            op.method.to_ascii_uppercase(),
-            op.path,
-            name = op.name,
-        ));
+        let doc = twin_doc(
+            op,
+            &format!("answers with a stream of server-sent events, ending at `data: [DONE]`.{how}{shape}"),
+        );
         methods.push(method_fn(
             &stream.name,
             &doc,
@@ -453,12 +451,10 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
                 quote!(request.send_bytes_with_response().await),
             ),
         };
-        let doc = docs::attrs(&format!(
-            "Like [`Client::{name}`](crate::Client::{name}), but also returns the response's status and headers (request id, cache status, rate limits).\n\n`{} {}`",
-            op.method.to_ascii_uppercase(),
-            op.path,
-            name = op.name,
-        ));
+        let doc = twin_doc(
+            op,
+            "also returns the response's status and headers (request id, cache status, rate limits).",
+        );
         methods.push(method_fn(
             name,
             &doc,
@@ -468,12 +464,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
         ));
     }
     if let Some(name) = &op.byte_stream {
-        let doc = docs::attrs(&format!(
-            "Like [`Client::{name}`](crate::Client::{name}), but yields the body as it arrives, for large downloads.\n\n`{} {}`",
-            op.method.to_ascii_uppercase(),
-            op.path,
-            name = op.name,
-        ));
+        let doc = twin_doc(op, "yields the body as it arrives, for large downloads.");
         methods.push(method_fn(
             name,
             &doc,
@@ -494,6 +485,16 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+/// The docs of a second method of `op`: "Like `Client::op`, but {differs}", and the route.
+fn twin_doc(op: &Operation, differs: &str) -> TokenStream {
+    docs::attrs(&format!(
+        "Like [`Client::{name}`](crate::Client::{name}), but {differs}\n\n`{} {}`",
+        op.method.to_ascii_uppercase(),
+        op.path,
+        name = op.name,
+    ))
 }
 
 /// A `{Operation}Params` struct: the query and header parameters of one operation.
