@@ -30,13 +30,13 @@ pub fn format_file(path: &str, file: &EmittedFile, source: &str) -> Result<Strin
 
 /// prettyplease puts items on consecutive lines; a blank line between them reads better in a
 /// diff. Items are separated at the top level and one level in (methods in an `impl`); runs of
-/// `mod`/`use` declarations stay together.
+/// `mod`/`use` declarations stay together, with the `#[cfg]` lines that gate them.
 fn space_items(code: &str) -> String {
     const STARTS: &[&str] = &[
         "///", "#[", "pub ", "fn ", "impl", "const ", "type ", "crate::", "mod ", "use ",
     ];
     let is_decl = |l: &str| {
-        ["mod ", "pub mod ", "use ", "pub use "]
+        ["mod ", "pub mod ", "use ", "pub use ", "#[cfg("]
             .iter()
             .any(|p| l.starts_with(p))
     };

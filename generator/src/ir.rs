@@ -240,6 +240,9 @@ pub struct Operation {
     pub request_fn: String,
     /// Security scheme ids this operation accepts.
     pub security: Vec<String>,
+    /// The spec's tags of the operation, in its order: each is a cargo feature that compiles
+    /// the operation (see [`crate::features`]).
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -302,5 +305,38 @@ pub enum Response {
 impl Api {
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id]
+    }
+}
+
+impl TypeKind {
+    /// The type references a type of this kind holds directly: fields, variants, target.
+    pub fn children(&self) -> Vec<&TypeRef> {
+        match self {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::Form(f) => f.fields.iter().map(|f| &f.ty).collect(),
+            TypeKind::StringEnum(_) => Vec::new(),
+            TypeKind::Tagged(t) => t.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Untagged(u) => u
+                .variants
+                .iter()
+                .filter_map(|v| match &v.kind {
+                    UntaggedKind::Value { ty, .. } => Some(ty),
+                    _ => None,
+                })
+                .collect(),
+            TypeKind::Alias(t) => vec![t],
+        }
+    }
+}
+
+impl TypeRef {
+    /// The generated type this reference names, looking through arrays, maps and nullable
+    /// items; `None` for a built-in type.
+    pub fn named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => t.named(),
+            _ => None,
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod examples;
+pub mod features;
 pub mod format;
 pub mod ir;
 pub mod load;
@@ -52,6 +53,15 @@ pub struct Generated {
     pub diagnostics: Vec<Diagnostic>,
     pub type_count: usize,
     pub operation_count: usize,
+    /// The crate's cargo features, one per tag (see [`features`]).
+    pub features: Vec<features::Feature>,
+}
+
+impl Generated {
+    /// The `[features]` table the generated code expects in its crate's manifest.
+    pub fn cargo_features(&self) -> String {
+        features::toml(&self.features)
+    }
 }
 
 /// Stack for the pipeline. Deserialising a schema nested as deep as the YAML parser allows
@@ -137,7 +147,8 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
     } else {
         &[]
     };
-    let planned = emit::plan(&api, input.example_check);
+    let features = features::plan(&api);
+    let planned = emit::plan(&api, &features, input.example_check);
     let (files, work) = emit_and_format(&api, examples, &planned, input.source_name, workers())?;
     laps.lap(&mut timings.emit_format);
     timings.emit_work = work.emit;
@@ -148,6 +159,7 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
         diagnostics,
         type_count: api.types.len(),
         operation_count: api.operations.len(),
+        features: features.list,
     };
     Ok((generated, timings))
 }
@@ -407,7 +419,8 @@ mod tests {
             on_a_deep_stack(|| {
                 let lowered = lower_input(&input, None).expect("the seed spec lowers");
                 let examples = examples::collect(&lowered.api, &lowered.raw);
-                let planned = emit::plan(&lowered.api, true);
+                let features = features::plan(&lowered.api);
+                let planned = emit::plan(&lowered.api, &features, true);
                 let (files, work) =
                     emit_and_format(&lowered.api, &examples, &planned, "spec", workers)
                         .expect("the seed spec formats");

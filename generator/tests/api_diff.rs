@@ -221,6 +221,54 @@ fn an_operation_removed_is_breaking() {
     assert_eq!(d.bump(), Bump::Major);
 }
 
+/// Tags are cargo features: an operation that leaves a feature is lost to code that turned on
+/// only that one; one that gains a feature, or loses its last tag (always compiled), is not.
+#[test]
+fn an_operation_changing_tags_changes_its_cargo_features() {
+    let tagged = |tags: Value| {
+        let mut spec = base();
+        insert(&mut spec, "/paths/~1things/get", "tags", tags);
+        spec.to_string()
+    };
+    let untagged = base().to_string();
+    let one = tagged(json!(["Things"]));
+    let two = tagged(json!(["Things", "Admin > Things"]));
+    let other = tagged(json!(["Admin > Things"]));
+
+    let d = diff_texts(&one, &two);
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Additive,
+            ChangeKind::OperationFeatureChanged,
+            "Client::list_things"
+        )]
+    );
+    assert_eq!(
+        d.changes[0].what,
+        "cargo features now `admin-things`, `things` (were `things`)"
+    );
+
+    for (old, new) in [(&one, &other), (&two, &one), (&untagged, &one)] {
+        let d = diff_texts(old, new);
+        assert_eq!(
+            changes(&d),
+            [(
+                Impact::Breaking,
+                ChangeKind::OperationFeatureChanged,
+                "Client::list_things"
+            )]
+        );
+    }
+    let d = diff_texts(&one, &untagged);
+    assert_eq!(changes(&d)[0].0, Impact::Additive);
+    assert!(
+        d.changes[0].what.contains("now none: always compiled"),
+        "{}",
+        d.changes[0].what
+    );
+}
+
 /// A new `operationId` renames the method and its `*_with_response` companion; the report
 /// says so once.
 #[test]
@@ -964,9 +1012,15 @@ fn one_schema_added_changes_one_file_and_the_module_list() {
         ])
     );
     let module_list = diff_lines(&old["types/mod.rs"], &new["types/mod.rs"]);
+    // No operation uses it: it comes with the feature of unreferenced schemas.
     assert_eq!(
         module_list,
-        ["+mod tool_resources;", "+pub use tool_resources::*;"]
+        [
+            "+#[cfg(feature = \"unreferenced-schemas\")]",
+            "+mod tool_resources;",
+            "+#[cfg(feature = \"unreferenced-schemas\")]",
+            "+pub use tool_resources::*;"
+        ]
     );
 
     let mut used = standalone.clone();

@@ -31,6 +31,10 @@ fn render(fixture: &str) -> String {
         // The two header lines are the same in every file.
         out.extend(content.lines().skip(3).map(|l| format!("{l}\n")));
     }
+    if !generated.features.is_empty() {
+        out.push_str("\n===== Cargo.toml: [features] =====\n");
+        out.push_str(&generated.cargo_features());
+    }
     out
 }
 
@@ -53,6 +57,7 @@ snapshot_tests!(
     defaults,
     discriminator,
     docs,
+    features,
     inline_names,
     maps,
     names,

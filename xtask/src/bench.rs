@@ -346,19 +346,33 @@ fn build_cost(root: &Path, quick: bool) -> Result<(Vec<Figure>, Sizes), String> 
     }
     let rounds = if quick { 1 } else { 3 };
     let mut figures = Vec::new();
-    for (name, label, _) in &crates {
-        for what in ["check", "build"] {
-            let mut times = Vec::new();
-            for _ in 0..rounds {
-                cargo(&["clean", "--quiet", "--package", name])?;
-                times.push(cargo(&[what, "--quiet", "--package", name])?);
-            }
-            figures.push(Figure::new(
-                "building the generated crate",
-                &format!("cargo {what}, {label}"),
-                "s",
-                &times,
+    for (name, label, generated) in &crates {
+        // All features (the default), then, on a crate with several, what a program that
+        // calls one part of the API compiles: the `chat` feature alone, and no feature.
+        let mut variants = vec![(String::new(), Vec::new())];
+        if generated.features.len() > 1 && generated.features.iter().any(|f| f.name == "chat") {
+            variants.push((
+                ", feature `chat` only".to_string(),
+                vec!["--no-default-features", "--features", "chat"],
             ));
+            variants.push((", no features".to_string(), vec!["--no-default-features"]));
+        }
+        for (suffix, flags) in &variants {
+            for what in ["check", "build"] {
+                let mut args = vec![what, "--quiet", "--package", name.as_str()];
+                args.extend(flags.iter().copied());
+                let mut times = Vec::new();
+                for _ in 0..rounds {
+                    cargo(&["clean", "--quiet", "--package", name])?;
+                    times.push(cargo(&args)?);
+                }
+                figures.push(Figure::new(
+                    "building the generated crate",
+                    &format!("cargo {what}, {label}{suffix}"),
+                    "s",
+                    &times,
+                ));
+            }
         }
     }
     Ok((figures, sizes))

@@ -18,6 +18,11 @@ pub const DEFAULT_SPEC: &str = "spec/portkey.yaml";
 pub const DEFAULT_OVERLAY: &str = "spec/portkey.overlay.yaml";
 /// Where the committed client's generated code lives, relative to the root.
 pub const GENERATED_DIR: &str = "generated-client/src/generated";
+/// The committed client's manifest: its `[features]` table is generated too.
+pub const MANIFEST: &str = "generated-client/Cargo.toml";
+/// The lines of a manifest between which `codegen` writes the features.
+const FEATURES_BEGIN: &str = "# features:begin";
+const FEATURES_END: &str = "# features:end";
 
 #[derive(Debug, Default)]
 struct Options {
@@ -104,7 +109,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .into_iter()
             .map(|(p, c)| (out.join(p), c))
             .collect(),
-        None => committed_files(&root, &generated),
+        None => committed_files(&root, &generated)?,
     };
     let generated_dir = match &o.out {
         Some(out) => out.join("src/generated"),
@@ -170,13 +175,54 @@ pub fn generate_with(
     generator::generate_files(spec, overlay, &name, example_check)
 }
 
-/// The generated files of the committed client, at their absolute paths.
-pub fn committed_files(root: &Path, generated: &Generated) -> BTreeMap<PathBuf, String> {
-    generated
+/// The generated files of the committed client, and its manifest with the generated
+/// features, at their absolute paths.
+pub fn committed_files(
+    root: &Path,
+    generated: &Generated,
+) -> Result<BTreeMap<PathBuf, String>, String> {
+    let mut files: BTreeMap<PathBuf, String> = generated
         .files
         .iter()
         .map(|(p, c)| (root.join(GENERATED_DIR).join(p), c.clone()))
-        .collect()
+        .collect();
+    let manifest = root.join(MANIFEST);
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    files.insert(manifest, with_features(&text, generated)?);
+    Ok(files)
+}
+
+/// `manifest` with the lines between its feature markers replaced by the `[features]` table
+/// the generated code needs.
+pub fn with_features(manifest: &str, generated: &Generated) -> Result<String, String> {
+    let begin = manifest
+        .lines()
+        .position(|l| l.trim_end() == FEATURES_BEGIN);
+    let end = manifest.lines().position(|l| l.trim_end() == FEATURES_END);
+    let (Some(begin), Some(end)) = (begin, end) else {
+        return Err(format!(
+            "{MANIFEST} needs the lines `{FEATURES_BEGIN}` and `{FEATURES_END}`, in that order, \
+             where the generated `[features]` table goes"
+        ));
+    };
+    if end < begin {
+        return Err(format!(
+            "{MANIFEST}: `{FEATURES_END}` comes before `{FEATURES_BEGIN}`"
+        ));
+    }
+    let lines: Vec<&str> = manifest.lines().collect();
+    let mut out = String::new();
+    for line in &lines[..=begin] {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&generated.cargo_features());
+    for line in &lines[end..] {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// The full file set of a standalone crate: the committed crate's manifest and runtime, plus
@@ -191,7 +237,10 @@ pub fn crate_files(
     let read =
         |p: &Path| fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
     let mut files = BTreeMap::new();
-    let manifest = without_dev_dependencies(&read(&client.join("Cargo.toml"))?);
+    let manifest = with_features(
+        &without_dev_dependencies(&read(&client.join("Cargo.toml"))?),
+        generated,
+    )?;
     let manifest = match package {
         Some(name) => manifest
             .replacen("name = \"portkey-client\"", &format!("name = \"{name}\""), 1)
@@ -400,7 +449,7 @@ mod tests {
     #[test]
     fn committed_client_is_fresh() {
         let root = root();
-        let files = committed_files(&root, &committed_spec());
+        let files = committed_files(&root, &committed_spec()).expect("the manifest is readable");
         let stale = stale_files(&files, &root.join(GENERATED_DIR));
         assert!(
             stale.is_empty(),
@@ -425,6 +474,7 @@ mod tests {
         let workspace = root.join("target/fixture-crates");
         let _ = fs::remove_dir_all(&workspace);
         let mut members = Vec::new();
+        let mut features = Vec::new();
         let mut names: Vec<PathBuf> = fs::read_dir(&fixtures)
             .expect("fixtures folder")
             .map(|e| e.expect("entry").path())
@@ -444,6 +494,10 @@ mod tests {
             let files = files.into_iter().map(|(p, c)| (dir.join(p), c)).collect();
             write_files(&files, &dir.join("src/generated")).expect("write fixture crate");
             members.push(format!("\"{stem}\""));
+            features.push((
+                format!("fixture-{stem}"),
+                generated.features.iter().map(|f| f.name.clone()).collect(),
+            ));
         }
         fs::write(
             workspace.join("Cargo.toml"),
@@ -459,6 +513,12 @@ mod tests {
         if let Err(e) = crate::full_specs::check_clean(&workspace) {
             panic!("{e}");
         }
+        let checked = crate::full_specs::check_features(&workspace, &features)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            checked >= 4,
+            "the features fixture has three features: {checked}"
+        );
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub fn run_all(build: bool) -> Result<String, String> {
     let _ = fs::remove_dir_all(&workspace);
     let mut outcomes = Vec::new();
     let mut members = Vec::new();
+    let mut features = Vec::new();
     for spec in SPECS {
         let path = dir.join(spec);
         let started = Instant::now();
@@ -57,6 +58,10 @@ pub fn run_all(build: bool) -> Result<String, String> {
                 .into_iter()
                 .map(|(p, c)| (crate_dir.join(p), c))
                 .collect();
+        features.push((
+            format!("full-{stem}"),
+            generated.features.iter().map(|f| f.name.clone()).collect(),
+        ));
         let lib = format!("full_{}", stem.replace('-', "_"));
         files.insert(
             crate_dir.join("examples/check_examples.rs"),
@@ -113,6 +118,14 @@ pub fn run_all(build: bool) -> Result<String, String> {
                 "\n`cargo {what}` with warnings denied: clean ({seconds:.0} s)"
             );
         }
+        let started = Instant::now();
+        let checked = check_features(&workspace, &features)?;
+        let _ = writeln!(
+            report,
+            "\n`cargo check` with no features and with each feature alone, warnings denied: \
+             {checked} builds, clean ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
         let mut problems = Vec::new();
         for spec in SPECS {
             let stem = Path::new(spec)
@@ -226,6 +239,43 @@ pub fn check_clean(workspace: &Path) -> Result<Vec<(&'static str, f64)>, String>
         timings.push((what, started.elapsed().as_secs_f64()));
     }
     Ok(timings)
+}
+
+/// Checks, with warnings denied, each crate in `workspace` with no features and with each
+/// of its features alone: what a feature compiles names only what it turns on. `crates` are
+/// package names with their features (see `Generated::features`). Returns how many builds
+/// were checked.
+pub fn check_features(workspace: &Path, crates: &[(String, Vec<String>)]) -> Result<usize, String> {
+    let mut checked = 0;
+    for (package, features) in crates {
+        if features.is_empty() {
+            continue;
+        }
+        let none = [String::new()];
+        for feature in none.iter().chain(features) {
+            let mut args = vec![
+                "check",
+                "--quiet",
+                "--package",
+                package,
+                "--no-default-features",
+            ];
+            if !feature.is_empty() {
+                args.extend(["--features", feature]);
+            }
+            // The flags of the clippy run in `check_clean`, so dependencies are built once.
+            cargo(workspace, &args, ("RUSTFLAGS", "-D warnings")).map_err(|e| {
+                let with = if feature.is_empty() {
+                    "no features".to_string()
+                } else {
+                    format!("only the feature `{feature}`")
+                };
+                format!("{package} with {with} does not build:\n{e}")
+            })?;
+            checked += 1;
+        }
+    }
+    Ok(checked)
 }
 
 /// Runs cargo in `dir` on the shared target folder of generated crates.

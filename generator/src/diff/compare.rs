@@ -91,30 +91,12 @@ fn walk(api: &Api, root: &TypeRef, input: bool, u: &mut [Usage]) {
                 };
                 if !*seen {
                     *seen = true;
-                    work.extend(children(&api.types[*id].kind));
+                    work.extend(api.types[*id].kind.children());
                 }
             }
             TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => work.push(t),
             _ => {}
         }
-    }
-}
-
-fn children(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
-        TypeKind::Form(f) => f.fields.iter().map(|f| &f.ty).collect(),
-        TypeKind::StringEnum(_) => Vec::new(),
-        TypeKind::Tagged(t) => t.variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Untagged(u) => u
-            .variants
-            .iter()
-            .filter_map(|v| match &v.kind {
-                UntaggedKind::Value { ty, .. } => Some(ty),
-                _ => None,
-            })
-            .collect(),
-        TypeKind::Alias(t) => vec![t],
     }
 }
 
@@ -405,6 +387,52 @@ impl<'a> Differ<'a> {
         }
     }
 
+    /// An operation compiled with other cargo features: code that turned on only the old
+    /// ones loses the method; with `full`, the default, nothing changes.
+    fn features(&mut self, o: &Operation, n: &Operation, location: &str, ptr: Option<&str>) {
+        let of = |op: &Operation| -> BTreeSet<String> {
+            op.tags
+                .iter()
+                .map(|t| crate::features::feature_name(t))
+                .collect()
+        };
+        let (old, new) = (of(o), of(n));
+        if old == new {
+            return;
+        }
+        let list = |set: &BTreeSet<String>| {
+            if set.is_empty() {
+                "none: always compiled".to_string()
+            } else {
+                set.iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        // Always compiled now, or still with every feature it had: nobody loses it.
+        let kept = new.is_empty() || !old.is_empty() && old.is_subset(&new);
+        let (impact, why) = if kept {
+            (
+                Impact::Additive,
+                "code that turns on the old features keeps the method",
+            )
+        } else {
+            (
+                Impact::Breaking,
+                "code that turns on only the old features, not `full`, loses the method",
+            )
+        };
+        self.push(
+            impact,
+            ChangeKind::OperationFeatureChanged,
+            location,
+            ptr,
+            format!("cargo features now {} (were {})", list(&new), list(&old)),
+            why,
+        );
+    }
+
     fn operation(&mut self, o: &Operation, n: &Operation) {
         let location = format!("Client::{}", n.name);
         let ptr = Some(n.pointer.as_str());
@@ -434,6 +462,7 @@ impl<'a> Differ<'a> {
                 "documentation only; the method still works",
             );
         }
+        self.features(o, n, &location, ptr);
         self.path_params(o, n, &location, ptr);
         self.query_params(o, n, &location, ptr);
         self.body(o, n, &location, ptr);

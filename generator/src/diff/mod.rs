@@ -50,6 +50,8 @@ pub enum ChangeKind {
     /// Same method, another HTTP method or path.
     OperationMoved,
     OperationDeprecated,
+    /// The cargo features that compile the operation (its tags) changed.
+    OperationFeatureChanged,
     /// A second method (`*_stream`, `*_byte_stream`, `*_with_response`) appears.
     MethodAdded,
     MethodRemoved,

@@ -6,6 +6,7 @@ use quote::quote;
 use super::docs;
 use super::types::{ident, ty, Scope};
 use super::wire::{wire_expr, wire_of, Wire};
+use crate::features::feature_name;
 use crate::ir::*;
 
 pub fn client(api: &Api) -> TokenStream {
@@ -266,6 +267,21 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
         op.method.to_ascii_uppercase(),
         op.path
     ));
+    let mut features: Vec<String> = op.tags.iter().map(|t| feature_name(t)).collect();
+    features.sort();
+    features.dedup();
+    if !features.is_empty() {
+        let names: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
+        let which = if names.len() == 1 {
+            "the cargo feature"
+        } else {
+            "one of the cargo features"
+        };
+        text.push(format!(
+            "Compiled with {which} {} (on by default).",
+            names.join(", ")
+        ));
+    }
     let doc = docs::attrs(&text.join("\n\n"));
 
     let mut args = Vec::new();

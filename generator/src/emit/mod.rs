@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::features::{Features, Gate, FULL};
 use crate::ir::*;
 use types::ident;
 
@@ -40,8 +41,8 @@ type Params<'a> = (&'a Operation, &'a ParamsStruct);
 
 #[derive(Debug, Clone)]
 enum What<'a> {
-    /// `types/mod.rs`: the sorted list of type modules.
-    TypesMod(Vec<&'a str>),
+    /// `types/mod.rs`: the sorted list of type modules, each with when it is compiled.
+    TypesMod(Vec<(&'a str, &'a Gate)>),
     /// `types/{module}.rs`: the types that live in `module` (a named schema and its inline
     /// types, in IR order), then the parameter structs of the operations in it.
     TypeModule {
@@ -49,8 +50,9 @@ enum What<'a> {
         types: Vec<&'a TypeDef>,
         params: Vec<Params<'a>>,
     },
-    /// `operations/mod.rs`: the sorted list of operation modules.
-    OperationsMod(Vec<&'a str>),
+    /// `operations/mod.rs`: the sorted list of operation modules, each with when it is
+    /// compiled.
+    OperationsMod(Vec<(&'a str, &'a Gate)>),
     Operation(&'a Operation),
     Client,
     /// `example_check.rs` (see [`crate::Input`]).
@@ -61,7 +63,7 @@ enum What<'a> {
 
 /// Every file [`emit_file`] will emit, sorted by path; with `example_check`, also
 /// `example_check.rs` (see [`crate::Input`]).
-pub fn plan(api: &Api, example_check: bool) -> Vec<PlannedFile<'_>> {
+pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Vec<PlannedFile<'a>> {
     let mut files = Vec::new();
 
     let mut type_modules: BTreeMap<&str, (Vec<&TypeDef>, Vec<Params>)> = BTreeMap::new();
@@ -81,7 +83,12 @@ pub fn plan(api: &Api, example_check: bool) -> Vec<PlannedFile<'_>> {
     }
     files.push(PlannedFile {
         path: "types/mod.rs".to_string(),
-        what: What::TypesMod(type_modules.keys().copied().collect()),
+        what: What::TypesMod(
+            type_modules
+                .keys()
+                .map(|m| (*m, features.type_module(m)))
+                .collect(),
+        ),
     });
     for (module, (types, params)) in type_modules {
         let pointer = match types.first() {
@@ -98,8 +105,12 @@ pub fn plan(api: &Api, example_check: bool) -> Vec<PlannedFile<'_>> {
         });
     }
 
-    let mut op_modules: Vec<&str> = api.operations.iter().map(|o| o.module.as_str()).collect();
-    op_modules.sort_unstable();
+    let mut op_modules: Vec<(&str, &Gate)> = api
+        .operations
+        .iter()
+        .map(|o| (o.module.as_str(), features.operation(&o.module)))
+        .collect();
+    op_modules.sort_unstable_by_key(|(m, _)| *m);
     files.push(PlannedFile {
         path: "operations/mod.rs".to_string(),
         what: What::OperationsMod(op_modules),
@@ -141,10 +152,13 @@ pub fn emit_file(
 ) -> EmittedFile {
     let (doc, tokens) = match &file.what {
         What::TypesMod(modules) => {
-            let type_mods = modules.iter().map(|m| {
+            let type_mods = modules.iter().map(|(m, gate)| {
                 let m = ident(m);
+                let cfg = cfg(gate);
                 quote! {
+                    #cfg
                     mod #m;
+                    #cfg
                     pub use #m::*;
                 }
             });
@@ -165,9 +179,10 @@ pub fn emit_file(
             (format!("From `{pointer}`."), quote!(#(#defs)* #(#params)*))
         }
         What::OperationsMod(modules) => {
-            let op_mods = modules.iter().map(|m| {
+            let op_mods = modules.iter().map(|(m, gate)| {
                 let m = ident(m);
-                quote!(mod #m;)
+                let cfg = cfg(gate);
+                quote!(#cfg mod #m;)
             });
             (
                 "One method on [`Client`](crate::Client) per operation.".to_string(),
@@ -188,8 +203,10 @@ pub fn emit_file(
         ),
         What::Root(example_check) => {
             let check_mod = example_check.then(|| {
+                // It names every type: with the features that compile them all.
                 quote! {
                     #[doc(hidden)]
+                    #[cfg(feature = #FULL)]
                     pub mod example_check;
                 }
             });
@@ -216,6 +233,19 @@ pub fn emit_file(
         }
     };
     EmittedFile { doc, tokens }
+}
+
+/// The attribute that compiles a module only with its features; nothing for one always
+/// compiled.
+fn cfg(gate: &Gate) -> Option<TokenStream> {
+    match gate {
+        Gate::Always => None,
+        Gate::Any(names) if names.len() == 1 => {
+            let name = &names[0];
+            Some(quote!(#[cfg(feature = #name)]))
+        }
+        Gate::Any(names) => Some(quote!(#[cfg(any(#(feature = #names),*))])),
+    }
 }
 
 /// `check_examples()`: decodes each example (serde, naming the failing path), encodes it and

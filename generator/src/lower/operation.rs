@@ -312,6 +312,7 @@ impl Lowerer<'_> {
             with_response,
             request_fn,
             security: schemes,
+            tags: op.tags.clone(),
         })
     }
 

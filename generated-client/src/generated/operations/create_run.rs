@@ -7,6 +7,8 @@ impl crate::Client {
     /// Create a run.
     ///
     /// `POST /threads/{thread_id}/runs` (operation `createRun`)
+    ///
+    /// Compiled with the cargo feature `assistants` (on by default).
     pub async fn create_run(
         &self,
         thread_id: &str,

@@ -3,4 +3,5 @@
 
 //! One method on [`Client`](crate::Client) per operation.
 
+#[cfg(feature = "assistants")]
 mod create_run;

@@ -3,43 +3,83 @@
 
 //! Types of the API's schemas, request bodies and responses.
 
+#[cfg(feature = "assistants")]
 mod assistant_tools_code;
+#[cfg(feature = "assistants")]
 pub use assistant_tools_code::*;
+#[cfg(feature = "assistants")]
 mod assistant_tools_file_search;
+#[cfg(feature = "assistants")]
 pub use assistant_tools_file_search::*;
+#[cfg(feature = "assistants")]
 mod assistant_tools_file_search_type_only;
+#[cfg(feature = "assistants")]
 pub use assistant_tools_file_search_type_only::*;
+#[cfg(feature = "assistants")]
 mod assistant_tools_function;
+#[cfg(feature = "assistants")]
 pub use assistant_tools_function::*;
+#[cfg(feature = "assistants")]
 mod assistants_api_response_format;
+#[cfg(feature = "assistants")]
 pub use assistants_api_response_format::*;
+#[cfg(feature = "assistants")]
 mod assistants_api_response_format_option;
+#[cfg(feature = "assistants")]
 pub use assistants_api_response_format_option::*;
+#[cfg(feature = "assistants")]
 mod assistants_api_tool_choice_option;
+#[cfg(feature = "assistants")]
 pub use assistants_api_tool_choice_option::*;
+#[cfg(feature = "assistants")]
 mod assistants_named_tool_choice;
+#[cfg(feature = "assistants")]
 pub use assistants_named_tool_choice::*;
+#[cfg(feature = "assistants")]
 mod create_message_request;
+#[cfg(feature = "assistants")]
 pub use create_message_request::*;
+#[cfg(feature = "assistants")]
 mod create_run_request;
+#[cfg(feature = "assistants")]
 pub use create_run_request::*;
+#[cfg(feature = "assistants")]
 mod function_object;
+#[cfg(feature = "assistants")]
 pub use function_object::*;
+#[cfg(feature = "assistants")]
 mod function_parameters;
+#[cfg(feature = "assistants")]
 pub use function_parameters::*;
+#[cfg(feature = "assistants")]
 mod message_content_image_file_object;
+#[cfg(feature = "assistants")]
 pub use message_content_image_file_object::*;
+#[cfg(feature = "assistants")]
 mod message_content_image_url_object;
+#[cfg(feature = "assistants")]
 pub use message_content_image_url_object::*;
+#[cfg(feature = "assistants")]
 mod message_request_content_text_object;
+#[cfg(feature = "assistants")]
 pub use message_request_content_text_object::*;
+#[cfg(feature = "assistants")]
 mod parallel_tool_calls;
+#[cfg(feature = "assistants")]
 pub use parallel_tool_calls::*;
+#[cfg(feature = "assistants")]
 mod run_completion_usage;
+#[cfg(feature = "assistants")]
 pub use run_completion_usage::*;
+#[cfg(feature = "assistants")]
 mod run_object;
+#[cfg(feature = "assistants")]
 pub use run_object::*;
+#[cfg(feature = "assistants")]
 mod run_tool_call_object;
+#[cfg(feature = "assistants")]
 pub use run_tool_call_object::*;
+#[cfg(feature = "assistants")]
 mod truncation_object;
+#[cfg(feature = "assistants")]
 pub use truncation_object::*;

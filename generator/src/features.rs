@@ -1,0 +1,319 @@
+//! Cargo features: one per tag of the spec, so that a user compiles only the operations they
+//! call and the types those operations reach.
+//!
+//! Compiling the generated crate is dominated by the types' serde code, and a program calls a
+//! few parts of a large API. Each operation is compiled with the feature of any of its tags;
+//! each type module with the feature of any operation that reaches it, directly or through
+//! other types. A module is planned as a whole (a named schema and its inline types share a
+//! file), so whenever a module is compiled, so is every module its types name. Modules no
+//! operation reaches get a feature of their own, [`UNREFERENCED`]; operations without a tag,
+//! and whatever they reach, are always compiled. `full`, the default, turns everything on.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use heck::ToKebabCase;
+
+use crate::ir::{Api, Operation, TypeRef};
+
+/// The feature that turns every other one on; the default.
+pub const FULL: &str = "full";
+/// The feature of the type modules no operation reaches.
+pub const UNREFERENCED: &str = "unreferenced-schemas";
+
+/// One cargo feature of the generated crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    pub name: String,
+    /// The tags it compiles (one, unless several tags give the same feature name); empty for
+    /// [`UNREFERENCED`].
+    pub tags: Vec<String>,
+    /// Operations it compiles.
+    pub operations: usize,
+}
+
+/// When a module is compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    Always,
+    /// With any of these features (sorted, never empty).
+    Any(Vec<String>),
+}
+
+/// The features of an API and the gate of each module.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// Sorted by name.
+    pub list: Vec<Feature>,
+    /// Type module → gate; a module not listed is always compiled.
+    pub type_modules: HashMap<String, Gate>,
+    /// Operation module → gate; an operation not listed is always compiled.
+    pub operations: HashMap<String, Gate>,
+}
+
+impl Features {
+    pub fn type_module(&self, module: &str) -> &Gate {
+        self.type_modules.get(module).unwrap_or(&Gate::Always)
+    }
+
+    pub fn operation(&self, module: &str) -> &Gate {
+        self.operations.get(module).unwrap_or(&Gate::Always)
+    }
+}
+
+/// The `[features]` table of the generated crate's manifest.
+pub fn toml(list: &[Feature]) -> String {
+    let mut out = String::from("[features]\n");
+    out.push_str(&format!("default = [\"{FULL}\"]\n"));
+    out.push_str("# Every operation and type of the API.\n");
+    out.push_str(&format!("{FULL} = ["));
+    for f in list {
+        out.push_str(&format!("\n    \"{}\",", f.name));
+    }
+    out.push_str(if list.is_empty() { "]\n" } else { "\n]\n" });
+    for f in list {
+        let what = if f.tags.is_empty() {
+            "Schemas no operation uses, and the types they name.".to_string()
+        } else {
+            let tags: Vec<String> = f.tags.iter().map(|t| format!("`{t}`")).collect();
+            format!(
+                "Operations tagged {} ({}), and the types they use.",
+                tags.join(" or "),
+                f.operations
+            )
+        };
+        out.push_str(&format!("# {what}\n{} = []\n", f.name));
+    }
+    out
+}
+
+/// The cargo feature name of a tag: kebab case, ASCII letters, digits and `-` only.
+pub fn feature_name(tag: &str) -> String {
+    let kebab = tag.to_kebab_case();
+    let mut name = String::new();
+    for c in kebab.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    while name.ends_with('-') {
+        name.pop();
+    }
+    if name.is_empty() {
+        name.push_str("tag");
+    }
+    if name == "default" || name == FULL || name == UNREFERENCED {
+        name.push_str("-tag");
+    }
+    name
+}
+
+/// Plans the features of `api`. An API none of whose operations has a tag has no features
+/// but `full`, and nothing is gated.
+pub fn plan(api: &Api) -> Features {
+    if api.operations.iter().all(|op| op.tags.is_empty()) {
+        return Features::default();
+    }
+
+    // Modules, and the modules each one's types and parameter structs name.
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &api.types {
+        let next = index.len();
+        index.entry(&t.module).or_insert(next);
+    }
+    for op in &api.operations {
+        if op.params.is_some() {
+            let next = index.len();
+            index.entry(&op.module).or_insert(next);
+        }
+    }
+    let mut edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); index.len()];
+    for t in &api.types {
+        let from = index[t.module.as_str()];
+        for child in t.kind.children() {
+            if let Some(id) = child.named() {
+                edges[from].insert(index[api.types[id].module.as_str()]);
+            }
+        }
+    }
+    for op in &api.operations {
+        if let Some(ps) = &op.params {
+            let from = index[op.module.as_str()];
+            for p in &ps.fields {
+                if let Some(id) = p.ty.named() {
+                    edges[from].insert(index[api.types[id].module.as_str()]);
+                }
+            }
+        }
+    }
+
+    let mut by_name: BTreeMap<String, Feature> = BTreeMap::new();
+    let mut op_features: Vec<Vec<String>> = Vec::new();
+    for op in &api.operations {
+        let mut names = Vec::new();
+        for tag in &op.tags {
+            let name = feature_name(tag);
+            let f = by_name.entry(name.clone()).or_insert_with(|| Feature {
+                name: name.clone(),
+                tags: Vec::new(),
+                operations: 0,
+            });
+            if !f.tags.contains(tag) {
+                f.tags.push(tag.clone());
+            }
+            if !names.contains(&name) {
+                f.operations += 1;
+                names.push(name);
+            }
+        }
+        names.sort();
+        op_features.push(names);
+    }
+
+    // Which features reach each module; `always` for what untagged operations reach.
+    let mut reached: Vec<BTreeSet<String>> = vec![BTreeSet::new(); index.len()];
+    let mut always = vec![false; index.len()];
+    let spread = |from: Vec<usize>, seen: &mut dyn FnMut(usize) -> bool| {
+        let mut work = from;
+        while let Some(m) = work.pop() {
+            if seen(m) {
+                work.extend(edges[m].iter().copied());
+            }
+        }
+    };
+    let mut roots_by_feature: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut always_roots = Vec::new();
+    for (op, names) in api.operations.iter().zip(&op_features) {
+        let roots = root_modules(api, op, &index);
+        if names.is_empty() {
+            always_roots.extend(roots);
+        } else {
+            for name in names {
+                roots_by_feature
+                    .entry(name)
+                    .or_default()
+                    .extend(roots.iter().copied());
+            }
+        }
+    }
+    spread(always_roots, &mut |m| {
+        !std::mem::replace(&mut always[m], true)
+    });
+    for (name, roots) in &roots_by_feature {
+        spread(roots.clone(), &mut |m| reached[m].insert(name.to_string()));
+    }
+    let orphans: Vec<usize> = (0..index.len())
+        .filter(|&m| !always[m] && reached[m].is_empty())
+        .collect();
+    if !orphans.is_empty() {
+        by_name.insert(
+            UNREFERENCED.to_string(),
+            Feature {
+                name: UNREFERENCED.to_string(),
+                tags: Vec::new(),
+                operations: 0,
+            },
+        );
+        spread(orphans, &mut |m| {
+            reached[m].insert(UNREFERENCED.to_string())
+        });
+    }
+
+    let type_modules = index
+        .iter()
+        .filter(|(_, &m)| !always[m])
+        .map(|(module, &m)| {
+            (
+                module.to_string(),
+                Gate::Any(reached[m].iter().cloned().collect()),
+            )
+        })
+        .collect();
+    let operations = api
+        .operations
+        .iter()
+        .zip(op_features)
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(op, names)| (op.module.clone(), Gate::Any(names)))
+        .collect();
+    Features {
+        list: by_name.into_values().collect(),
+        type_modules,
+        operations,
+    }
+}
+
+/// The modules an operation names directly: its parameter struct's, and those of the types of
+/// its path parameters, body, responses, error bodies and stream items.
+fn root_modules(api: &Api, op: &Operation, index: &BTreeMap<&str, usize>) -> Vec<usize> {
+    let mut refs: Vec<&TypeRef> = op.path_params.iter().map(|p| &p.ty).collect();
+    refs.extend(op.body.as_ref().map(|b| &b.ty));
+    if let crate::ir::Response::Json(ty) = &op.response {
+        refs.push(ty);
+    }
+    refs.extend(op.errors.iter().filter_map(|(_, ty)| ty.as_ref()));
+    refs.extend(op.stream.as_ref().map(|s| &s.item));
+    let mut roots: Vec<usize> = refs
+        .into_iter()
+        .filter_map(TypeRef::named)
+        .map(|id| index[api.types[id].module.as_str()])
+        .collect();
+    if op.params.is_some() {
+        roots.push(index[op.module.as_str()]);
+    }
+    roots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_become_cargo_feature_names() {
+        for (tag, name) in [
+            ("Chat", "chat"),
+            ("Analytics > Graphs", "analytics-graphs"),
+            ("PromptPartials", "prompt-partials"),
+            ("Virtual-keys", "virtual-keys"),
+            ("MCP Servers > User Access", "mcp-servers-user-access"),
+            ("  Fine_tuning!! ", "fine-tuning"),
+            ("v2 Files", "v2-files"),
+            ("Übersicht", "bersicht"),
+            ("日本語", "tag"),
+            ("Full", "full-tag"),
+            ("default", "default-tag"),
+            ("Unreferenced Schemas", "unreferenced-schemas-tag"),
+        ] {
+            assert_eq!(feature_name(tag), name, "{tag}");
+        }
+    }
+
+    #[test]
+    fn the_manifest_table_lists_every_feature_under_full() {
+        let list = vec![
+            Feature {
+                name: "admin-keys".to_string(),
+                tags: vec!["Admin > Keys".to_string(), "Admin-Keys".to_string()],
+                operations: 3,
+            },
+            Feature {
+                name: UNREFERENCED.to_string(),
+                tags: Vec::new(),
+                operations: 0,
+            },
+        ];
+        assert_eq!(
+            toml(&list),
+            "[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\n\
+             full = [\n    \"admin-keys\",\n    \"unreferenced-schemas\",\n]\n\
+             # Operations tagged `Admin > Keys` or `Admin-Keys` (3), and the types they use.\n\
+             admin-keys = []\n\
+             # Schemas no operation uses, and the types they name.\nunreferenced-schemas = []\n"
+        );
+        assert_eq!(
+            toml(&[]),
+            "[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\nfull = []\n"
+        );
+    }
+}
