@@ -327,7 +327,7 @@ fn chat_completion(root: &Path, quick: bool, results: &Path) -> Result<(), Strin
     );
     files.insert(
         bench.join("example.json"),
-        serde_json::to_string_pretty(&example).map_err(|e| e.to_string())?,
+        serde_json::to_string(&example).map_err(|e| e.to_string())?,
     );
     files.insert(
         workspace.join("Cargo.toml"),
@@ -758,4 +758,47 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::chat_completion_example;
+
+    #[test]
+    fn chat_completion_example_prefers_the_operation_then_searches_the_spec() {
+        let completion = json!({"object": "chat.completion", "choices": [], "id": "c"});
+        let operation = |media: serde_json::Value| {
+            json!({"paths": {"/chat/completions": {"post": {
+                "operationId": "createChatCompletion",
+                "responses": {"200": {"content": {"application/json": media}}}
+            }}}})
+        };
+        let mut doc = operation(json!({"example": completion}));
+        doc["components"] = json!({"schemas": {"Other": {"example": {"object": "x"}}}});
+        assert_eq!(
+            chat_completion_example(&doc),
+            Some((
+                "#/paths/~1chat~1completions/post/responses/200/content/application~1json/example"
+                    .to_string(),
+                completion.clone()
+            ))
+        );
+
+        // No example on the operation: the first chat completion among the spec's examples,
+        // also inside JSON text; objects without `choices` are not responses.
+        let mut doc = operation(json!({}));
+        doc["components"] = json!({"schemas": {
+            "A": {"example": {"object": "chat.completion", "id": "no choices"}},
+            "B": {"x-code-samples": {"example": json!({"body": completion}).to_string()}}
+        }});
+        assert_eq!(
+            chat_completion_example(&doc),
+            Some((
+                "#/components/schemas/B/x-code-samples/example (as JSON)/body".to_string(),
+                completion
+            ))
+        );
+    }
 }
