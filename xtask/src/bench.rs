@@ -2,7 +2,8 @@
 //! its chart.
 //!
 //! The in-process benches are programs of their own (`bench/benches/`,
-//! `generator/benches/`, run with `cargo bench`) that append JSON lines to
+//! `generator/benches/`, and `bench/full_spec/`, built against a crate generated from the
+//! full 2026 spec; run with `cargo bench`) that append JSON lines to
 //! `target/bench/results.jsonl`; whole processes (the `codegen` command, builds of generated
 //! crates) are measured here. Everything goes into the part of `BENCHMARKS.md` between its
 //! two `bench:` markers, and the chart into `bench/ratios.svg`.
@@ -307,7 +308,7 @@ fn chat_completion(root: &Path, quick: bool, results: &Path) -> Result<(), Strin
             .map(|(p, c)| (client.join(p), c))
             .collect();
     let bench = workspace.join("bench");
-    // Paths in a manifest are TOML strings: JSON's escaping is a subset of TOML's.
+    // Paths in a manifest are TOML strings; the escapes serde_json writes are valid TOML.
     let quote = |p: &Path| Value::from(p.to_string_lossy()).to_string();
     files.insert(
         bench.join("Cargo.toml"),
