@@ -2,7 +2,8 @@
 //! its chart.
 //!
 //! The in-process benches are programs of their own (`bench/benches/`,
-//! `generator/benches/`, run with `cargo bench`) that append JSON lines to
+//! `generator/benches/`, and `bench/full_spec/`, built against a crate generated from the
+//! full 2026 spec; run with `cargo bench`) that append JSON lines to
 //! `target/bench/results.jsonl`; whole processes (the `codegen` command, builds of generated
 //! crates) are measured here. Everything goes into the part of `BENCHMARKS.md` between its
 //! two `bench:` markers, and the chart into `bench/ratios.svg`.
@@ -23,9 +24,15 @@ const CHART: &str = "bench/ratios.svg";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut quick = false;
-    for arg in args {
+    let mut only_chat = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--only" => match args.next().map(String::as_str) {
+                Some("chat-completion") => only_chat = true,
+                _ => return Err("--only takes `chat-completion` (see `cargo xtask help`)".into()),
+            },
             other => return Err(format!("unknown option `{other}` (see `cargo xtask help`)")),
         }
     }
@@ -36,8 +43,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let _ = fs::remove_file(&results);
     let load_before = load_average();
 
+    if only_chat {
+        // One step alone: its figures are printed, BENCHMARKS.md and the chart are left as
+        // they are (they hold a whole run).
+        chat_completion(&root, quick, &results)?;
+        if results.exists() {
+            let figures = read_records(&results)?;
+            let machine = machine(quick, &load_before, &load_average());
+            println!("{}", render(&figures, &Vec::new(), &machine));
+        }
+        return Ok(());
+    }
+
     eprintln!("== client benches (cargo bench -p portkey-bench)");
     cargo_bench(&root, &["-p", "portkey-bench"], quick, &results)?;
+    chat_completion(&root, quick, &results)?;
     eprintln!("== generation by stage (cargo bench -p portkey-codegen --bench generate)");
     cargo_bench(
         &root,
@@ -259,6 +279,145 @@ fn codegen_processes(root: &Path, quick: bool) -> Result<Vec<Figure>, String> {
         &[spec_bytes],
     ));
     Ok(figures)
+}
+
+/// Decoding and encoding the chat completion response type generated from the 2026 spec
+/// (`bench/full_spec/chat_completion.rs`). The crate is generated into
+/// `target/bench/full-spec/client`, beside a bench crate whose bench is that committed file
+/// and which gets the spec's example response as `example.json`; the workspace of the two is
+/// built on a target folder of its own and run like the other benches.
+fn chat_completion(root: &Path, quick: bool, results: &Path) -> Result<(), String> {
+    let Some(dir) = crate::full_specs::specs_dir() else {
+        println!("../shared/specs/ is absent: the 2026 chat completion response is not measured");
+        return Ok(());
+    };
+    eprintln!("== the 2026 spec's chat completion response (bench/full_spec/chat_completion.rs)");
+    let spec = dir.join("portkey-2026-07.yaml");
+    let text = generator::load::read_text(&spec).map_err(|e| e.to_string())?;
+    let (doc, _) = generator::load::parse_document(&spec, &text).map_err(|e| e.to_string())?;
+    let (pointer, example) = chat_completion_example(&doc)
+        .ok_or("portkey-2026-07.yaml has no example of a chat completion response")?;
+    eprintln!("   the spec's example: {pointer}");
+    let generated = generate_with(root, &spec, None, false).map_err(|e| e.to_string())?;
+
+    let workspace = root.join("target/bench/full-spec");
+    let client = workspace.join("client");
+    let mut files: std::collections::BTreeMap<PathBuf, String> =
+        crate_files(root, &generated, Some("portkey-client-2026"))?
+            .into_iter()
+            .map(|(p, c)| (client.join(p), c))
+            .collect();
+    let bench = workspace.join("bench");
+    // Paths in a manifest are TOML strings; the escapes serde_json writes are valid TOML.
+    let quote = |p: &Path| Value::from(p.to_string_lossy()).to_string();
+    files.insert(
+        bench.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"full-spec-bench\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+             publish = false\n\n[[bench]]\nname = \"chat_completion\"\npath = {}\nharness = false\n\n\
+             [dependencies]\nportkey-bench = {{ path = {} }}\n\
+             portkey-client-2026 = {{ path = \"../client\" }}\n\
+             serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
+            quote(&root.join("bench/full_spec/chat_completion.rs")),
+            quote(&root.join("bench")),
+        ),
+    );
+    files.insert(
+        bench.join("src/lib.rs"),
+        "//! Empty: the package is its bench, `bench/full_spec/chat_completion.rs`.\n".into(),
+    );
+    files.insert(
+        bench.join("example.json"),
+        serde_json::to_string(&example).map_err(|e| e.to_string())?,
+    );
+    files.insert(
+        workspace.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"bench\", \"client\"]\n".into(),
+    );
+    // `write_files` leaves files whose text has not changed, so a second run rebuilds nothing.
+    write_files(&files, &client.join("src/generated"))?;
+    fs::copy(root.join("Cargo.lock"), workspace.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let manifest = workspace.join("Cargo.toml");
+    let target = root.join("target/bench/full-spec-target");
+    cargo_bench(
+        root,
+        &[
+            "--manifest-path",
+            &manifest.to_string_lossy(),
+            "--target-dir",
+            &target.to_string_lossy(),
+            "-p",
+            "full-spec-bench",
+            "--bench",
+            "chat_completion",
+        ],
+        quick,
+        results,
+    )
+}
+
+/// The example response of `createChatCompletion` in the spec, else the first chat
+/// completion response found among the spec's other examples (an object whose `object` is
+/// `chat.completion` and which has `choices`, also inside examples written as JSON text),
+/// with a pointer to where it is.
+fn chat_completion_example(doc: &Value) -> Option<(String, Value)> {
+    let paths = doc.get("paths")?.as_object()?;
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in item {
+            if op.get("operationId").and_then(Value::as_str) != Some("createChatCompletion") {
+                continue;
+            }
+            let Some(media) = op.pointer("/responses/200/content/application~1json") else {
+                continue;
+            };
+            let at = format!(
+                "#/paths/{}/{method}/responses/200/content/application~1json",
+                escape_pointer(path)
+            );
+            if let Some(example) = media.get("example") {
+                return Some((format!("{at}/example"), example.clone()));
+            }
+            if let Some((name, example)) = media
+                .get("examples")
+                .and_then(Value::as_object)
+                .and_then(|e| e.iter().find_map(|(n, e)| Some((n, e.get("value")?))))
+            {
+                return Some((format!("{at}/examples/{name}/value"), example.clone()));
+            }
+        }
+    }
+    find_chat_completion(doc, "#")
+}
+
+fn find_chat_completion(value: &Value, at: &str) -> Option<(String, Value)> {
+    match value {
+        Value::Object(map) => {
+            if map.get("object").and_then(Value::as_str) == Some("chat.completion")
+                && map.get("choices").is_some_and(Value::is_array)
+            {
+                return Some((at.to_string(), value.clone()));
+            }
+            map.iter()
+                .find_map(|(k, v)| find_chat_completion(v, &format!("{at}/{}", escape_pointer(k))))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_chat_completion(v, &format!("{at}/{i}"))),
+        Value::String(text) if text.trim_start().starts_with('{') => {
+            let parsed: Value = serde_json::from_str(text).ok()?;
+            find_chat_completion(&parsed, &format!("{at} (as JSON)"))
+        }
+        _ => None,
+    }
+}
+
+/// A key as a JSON pointer spells it.
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// Lines of generated code per crate: `(crate, files, lines, of which types/)`.
@@ -496,6 +655,9 @@ fn render(figures: &[Figure], sizes: &Sizes, machine: &str) -> String {
             );
         }
     }
+    if sizes.is_empty() {
+        return out;
+    }
     let _ = writeln!(out, "\n### Size of the generated code\n");
     let _ = writeln!(out, "| spec | files | lines | of which `types/` |");
     let _ = writeln!(out, "|---|---|---|---|");
@@ -611,4 +773,47 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::chat_completion_example;
+
+    #[test]
+    fn chat_completion_example_prefers_the_operation_then_searches_the_spec() {
+        let completion = json!({"object": "chat.completion", "choices": [], "id": "c"});
+        let operation = |media: serde_json::Value| {
+            json!({"paths": {"/chat/completions": {"post": {
+                "operationId": "createChatCompletion",
+                "responses": {"200": {"content": {"application/json": media}}}
+            }}}})
+        };
+        let mut doc = operation(json!({"example": completion}));
+        doc["components"] = json!({"schemas": {"Other": {"example": {"object": "x"}}}});
+        assert_eq!(
+            chat_completion_example(&doc),
+            Some((
+                "#/paths/~1chat~1completions/post/responses/200/content/application~1json/example"
+                    .to_string(),
+                completion.clone()
+            ))
+        );
+
+        // No example on the operation: the first chat completion among the spec's examples,
+        // also inside JSON text; objects without `choices` are not responses.
+        let mut doc = operation(json!({}));
+        doc["components"] = json!({"schemas": {
+            "A": {"example": {"object": "chat.completion", "id": "no choices"}},
+            "B": {"x-code-samples": {"example": json!({"body": completion}).to_string()}}
+        }});
+        assert_eq!(
+            chat_completion_example(&doc),
+            Some((
+                "#/components/schemas/B/x-code-samples/example (as JSON)/body".to_string(),
+                completion
+            ))
+        );
+    }
 }

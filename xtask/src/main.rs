@@ -50,9 +50,16 @@ Commands:
                       nullable `$ref`s, untyped nullables and impossible `required` entries
                       made strict OpenAPI 3.0) to OUT (JSON when OUT ends in .json, else
                       YAML), reporting every change.
-  bench [--quick]     Run every benchmark (generation, decoding, requests, streaming,
+  bench [--quick] [--only chat-completion]
+                      Run every benchmark (generation, decoding, requests, streaming,
                       uploads, builds of generated crates) and write the figures into
-                      BENCHMARKS.md and its chart, bench/ratios.svg. --quick: a smoke run.
+                      BENCHMARKS.md and its chart, bench/ratios.svg. The chat completion
+                      response of the 2026 spec is decoded by a crate generated from
+                      ../shared/specs/ into target/bench/full-spec/ (skipped when absent).
+      --quick             a smoke run: few rounds, figures not worth quoting
+      --only chat-completion
+                          run that bench alone and print its figures; BENCHMARKS.md
+                          and the chart are left as they are
   help                Show this text.
 ";
 
