@@ -346,6 +346,20 @@ fn main() {
     let example = support::run_object_example();
     let large = support::run_object_large();
     let request = support::create_run_request();
+    // `CODEC_ONLY=hand|generated` (and `CODEC_COUNT`): decode `CreateRunRequest` a fixed
+    // number of times with one side and nothing else, to count instructions with
+    // `valgrind --tool=callgrind` (run at two counts; the difference leaves out start-up).
+    if let Ok(only) = std::env::var("CODEC_ONLY") {
+        let count = std::env::var("CODEC_COUNT")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(1000);
+        match only.as_str() {
+            "hand" => decode::<hand::CreateRunRequest>(&request)(count),
+            _ => decode::<portkey_client::types::CreateRunRequest>(&request)(count),
+        }
+        return;
+    }
     let mut records = Vec::new();
     records.extend(groups::<portkey_client::types::RunObject, hand::RunObject>(
         "RunObject (spec example)",
