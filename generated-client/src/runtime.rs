@@ -489,9 +489,10 @@ impl Headers {
         self.0.retain(|(n, _)| n != name);
     }
 
-    /// A `HeaderMap` with these headers.
+    /// A `HeaderMap` with these headers. (Sized as `HeaderMap` sizes itself: reqwest and
+    /// hyper add a few more, and a map made to fit only these would grow then.)
     fn to_map(&self) -> HeaderMap {
-        let mut map = HeaderMap::with_capacity(self.0.len());
+        let mut map = HeaderMap::new();
         for (name, value) in &self.0 {
             map.insert(name.clone(), value.clone());
         }
