@@ -346,6 +346,28 @@ fn main() {
     let example = support::run_object_example();
     let large = support::run_object_large();
     let request = support::create_run_request();
+    // `CODEC_ONLY=hand|generated` (and `CODEC_COUNT`, `CODEC_INPUT=request|example|large`):
+    // decode one input (`CreateRunRequest` unless told) a fixed number of times with one side
+    // and nothing else, to count instructions with `valgrind --tool=callgrind` (run at two
+    // counts; the difference leaves out start-up).
+    if let Ok(only) = std::env::var("CODEC_ONLY") {
+        let count = std::env::var("CODEC_COUNT")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(1000);
+        let input = std::env::var("CODEC_INPUT").unwrap_or_default();
+        let hand = only == "hand";
+        type Generated = portkey_client::types::RunObject;
+        match input.as_str() {
+            "example" if hand => decode::<hand::RunObject>(&example)(count),
+            "example" => decode::<Generated>(&example)(count),
+            "large" if hand => decode::<hand::RunObject>(&large)(count),
+            "large" => decode::<Generated>(&large)(count),
+            _ if hand => decode::<hand::CreateRunRequest>(&request)(count),
+            _ => decode::<portkey_client::types::CreateRunRequest>(&request)(count),
+        }
+        return;
+    }
     let mut records = Vec::new();
     records.extend(groups::<portkey_client::types::RunObject, hand::RunObject>(
         "RunObject (spec example)",

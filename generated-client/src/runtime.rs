@@ -434,11 +434,11 @@ impl Runtime {
 
     fn request_parts(&self, method: Method, path: &str, schemes: &[&str]) -> Result<Parts, Error> {
         let url = join_url(&self.inner.base_url, path)?;
-        let mut headers = HeaderMap::new();
+        let mut headers = Headers::default();
         for id in schemes {
             if let Some(cred) = self.inner.credentials.iter().find(|c| c.scheme_id == *id) {
-                if !headers.contains_key(&cred.header) {
-                    headers.insert(cred.header.clone(), cred.value.clone());
+                if !headers.contains(&cred.header) {
+                    headers.0.push((cred.header.clone(), cred.value.clone()));
                 }
             }
         }
@@ -462,8 +462,42 @@ pub struct Request {
 struct Parts {
     method: Method,
     url: Url,
-    headers: HeaderMap,
+    headers: Headers,
     body: Option<Payload>,
+}
+
+/// The headers of a request being built: a few, each name once. A list, not a `HeaderMap`:
+/// they are copied into each attempt's request, and a map built here would be built again
+/// there.
+#[derive(Default)]
+struct Headers(Vec<(HeaderName, HeaderValue)>);
+
+impl Headers {
+    fn contains(&self, name: &HeaderName) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
+    /// Sets `name` to `value`, replacing any value it had.
+    fn insert(&mut self, name: HeaderName, value: HeaderValue) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    fn remove(&mut self, name: &HeaderName) {
+        self.0.retain(|(n, _)| n != name);
+    }
+
+    /// A `HeaderMap` with these headers. (Sized as `HeaderMap` sizes itself: reqwest and
+    /// hyper add a few more, and a map made to fit only these would grow then.)
+    fn to_map(&self) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in &self.0 {
+            map.insert(name.clone(), value.clone());
+        }
+        map
+    }
 }
 
 enum Payload {
@@ -477,7 +511,7 @@ impl fmt::Debug for Request {
         let mut s = f.debug_struct("Request");
         match &self.parts {
             Ok(parts) => {
-                let names: Vec<&str> = parts.headers.keys().map(HeaderName::as_str).collect();
+                let names: Vec<&str> = parts.headers.0.iter().map(|(n, _)| n.as_str()).collect();
                 s.field("method", &parts.method)
                     .field("url", &parts.url.as_str())
                     .field("headers", &names);
@@ -614,10 +648,12 @@ impl Request {
     /// Sets `accept` to `media_type` unless the operation or the caller set one.
     fn accept(self, media_type: &'static str) -> Self {
         self.update(|parts| {
-            parts
-                .headers
-                .entry(ACCEPT)
-                .or_insert(HeaderValue::from_static(media_type));
+            if !parts.headers.contains(&ACCEPT) {
+                parts
+                    .headers
+                    .0
+                    .push((ACCEPT, HeaderValue::from_static(media_type)));
+            }
             Ok(())
         })
     }
@@ -772,7 +808,7 @@ impl Request {
             Some(Payload::Bytes(bytes)) => (Some(bytes), None),
             Some(Payload::Multipart(form)) => {
                 // reqwest adds its own, with the boundary; two would confuse servers.
-                headers.remove(CONTENT_TYPE);
+                headers.remove(&CONTENT_TYPE);
                 (None, Some(form.into_reqwest()?))
             }
             None => (None, None),
@@ -788,19 +824,20 @@ impl Request {
         // The path only: a query string may carry secrets.
         let span = tracing::info_span!("http_request", method = %method, path = url.path());
         async move {
+            // Each attempt sends a request of its own, built from the same parts (the body is
+            // shared, not copied), straight into `reqwest::Request`: a `RequestBuilder`
+            // would copy the headers once more.
             let mut attempt = 0;
             loop {
                 attempt += 1;
-                let mut builder = inner
-                    .client
-                    .request(method.clone(), url.clone())
-                    .headers(headers.clone());
-                if let Some(timeout) = timeout {
-                    builder = builder.timeout(timeout);
-                }
+                let mut request = reqwest::Request::new(method.clone(), url.clone());
+                *request.headers_mut() = headers.to_map();
+                *request.timeout_mut() = timeout;
                 if let Some(bytes) = &bytes {
-                    builder = builder.body(bytes.clone());
+                    *request.body_mut() = Some(bytes.clone().into());
                 }
+                let mut builder =
+                    reqwest::RequestBuilder::from_parts(inner.client.clone(), request);
                 if let Some(form) = form.take() {
                     builder = builder.multipart(form);
                 }
@@ -893,14 +930,32 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
     if response.content_length().is_some_and(|len| len > limit) {
         return Err(too_large());
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+    let Some(first) = response.chunk().await.map_err(from_reqwest)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() as u64 > limit {
+        return Err(too_large());
+    }
+    let Some(mut chunk) = response.chunk().await.map_err(from_reqwest)? else {
+        // The whole body came in one chunk (as small bodies do): kept, not copied.
+        return Ok(first);
+    };
+    let capacity = response
+        .content_length()
+        .and_then(|len| usize::try_from(len).ok())
+        .unwrap_or(first.len() + chunk.len());
+    let mut body = BytesMut::with_capacity(capacity);
+    body.extend_from_slice(&first);
+    loop {
         if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
+        match response.chunk().await.map_err(from_reqwest)? {
+            Some(next) => chunk = next,
+            None => return Ok(body.freeze()),
+        }
     }
-    Ok(body.freeze())
 }
 
 /// How [`Request::send_events`] decodes each event.
@@ -1245,13 +1300,27 @@ fn join_url(base: &str, path: &str) -> Result<Url, Error> {
     } else {
         "/"
     };
-    Url::parse(&format!("{base}{sep}{path}"))
-        .map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))
+    let mut url = String::with_capacity(base.len() + sep.len() + path.len());
+    url.push_str(base);
+    url.push_str(sep);
+    url.push_str(path);
+    Url::parse(&url).map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))
 }
 
+/// Whether `seg` is `.` or `..`, each dot possibly written `%2e` or `%2E`. (Without
+/// allocating: this runs on every segment of every request.)
 fn is_dot_segment(seg: &str) -> bool {
-    let seg = seg.to_ascii_lowercase().replace("%2e", ".");
-    seg == "." || seg == ".."
+    let mut rest = seg.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 /// Shows a URL without any user name or password it embeds.
@@ -1351,8 +1420,8 @@ mod tests {
             .header("x-param", "v")
             .parts
             .unwrap();
-        assert_eq!(parts.headers.len(), 3);
-        assert!(parts.headers.values().all(HeaderValue::is_sensitive));
+        assert_eq!(parts.headers.0.len(), 3);
+        assert!(parts.headers.0.iter().all(|(_, v)| v.is_sensitive()));
     }
 
     #[test]

@@ -152,6 +152,49 @@ async fn json_bodies_are_replayed_on_retry() {
 }
 
 #[tokio::test]
+async fn retries_resend_the_same_url_headers_and_body() {
+    let server = server_failing_once(ResponseTemplate::new(503)).await;
+    let rt = fast_runtime(&server.uri())
+        .with_options(RequestOptions::new().header("x-extra", "from options"));
+    let value: serde_json::Value = rt
+        .request(Method::POST, "/thing", &["apiKey"])
+        .query("q", "a b")
+        .header("x-param", "v")
+        .json(&json!({"n": 1}))
+        .send_json()
+        .await
+        .unwrap();
+    assert_eq!(value, json!({"ok": true}));
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    let shown = |r: &wiremock::Request| {
+        let mut headers: Vec<(String, String)> = r
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+            .collect();
+        headers.sort();
+        (r.url.to_string(), headers, r.body.clone())
+    };
+    let (url, headers, body) = shown(&received[0]);
+    assert!(url.ends_with("/thing?q=a%20b"), "{url}");
+    assert_eq!(body, br#"{"n":1}"#);
+    for (name, value) in [
+        ("x-api-key", "k"),
+        ("x-param", "v"),
+        ("x-extra", "from options"),
+        ("content-type", "application/json"),
+        ("accept", "application/json"),
+    ] {
+        assert!(
+            headers.contains(&(name.to_owned(), value.to_owned())),
+            "{name} in {headers:?}"
+        );
+    }
+    assert_eq!(shown(&received[1]), (url, headers, body));
+}
+
+#[tokio::test]
 async fn retry_after_is_honoured() {
     let server =
         server_failing_once(ResponseTemplate::new(429).insert_header("retry-after", "1")).await;

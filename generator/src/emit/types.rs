@@ -284,11 +284,16 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
         let vname = ident(&v.name);
         quote!(Self::#vname(value) => ::serde::Serialize::serialize(value, serializer),)
     });
-    let de = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
+    let tag_arms = e.variants.iter().enumerate().map(|(i, v)| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
         let values = &v.values;
-        let wrap = if v.boxed { quote!(|v| Self::#vname(::std::boxed::Box::new(v))) } else { quote!(Self::#vname) };
-        quote!(::std::option::Option::Some(#(#values)|*) => crate::codec::from_owned(value).map(#wrap),)
+        quote!(#(#values)|* => ::std::option::Option::Some(#i),)
+    });
+    let decode_arms = e.variants.iter().enumerate().map(|(i, v)| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        let vname = ident(&v.name);
+        // A boxed variant decodes through `Box<T>: Deserialize`.
+        quote!(#i => ::serde::Deserialize::deserialize(deserializer).map(Self::#vname),)
     });
     quote! {
         #doc
@@ -311,11 +316,29 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                match crate::codec::tag(&value, #tag) {
-                    #(#de)*
-                    _ => ::std::result::Result::Ok(Self::#unknown(value)),
+                crate::codec::tagged(deserializer)
+            }
+        }
+
+        impl crate::codec::TaggedUnion for #name {
+            const TAG: &'static str = #tag;
+
+            fn variant(tag: &str) -> ::std::option::Option<usize> {
+                match tag {
+                    #(#tag_arms)*
+                    _ => ::std::option::Option::None,
                 }
+            }
+
+            fn decode<'de, D: ::serde::Deserializer<'de>>(variant: usize, deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                match variant {
+                    #(#decode_arms)*
+                    _ => <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer).map(Self::#unknown),
+                }
+            }
+
+            fn unknown(value: ::serde_json::Value) -> Self {
+                Self::#unknown(value)
             }
         }
     }
@@ -364,7 +387,7 @@ fn untagged(api: &Api, t: &TypeDef, name: &Ident, u: &Untagged) -> TokenStream {
     let const_match = match consts.as_slice() {
         [] => TokenStream::new(),
         [(value, vname)] => quote! {
-            if value.as_str() == ::std::option::Option::Some(#value) {
+            if content.as_str() == ::std::option::Option::Some(#value) {
                 return ::std::result::Result::Ok(Self::#vname);
             }
         },
@@ -373,7 +396,7 @@ fn untagged(api: &Api, t: &TypeDef, name: &Ident, u: &Untagged) -> TokenStream {
                 quote!(::std::option::Option::Some(#value) => return ::std::result::Result::Ok(Self::#vname),)
             });
             quote! {
-                match value.as_str() {
+                match content.as_str() {
                     #(#arms)*
                     _ => {}
                 }
@@ -391,7 +414,7 @@ fn untagged(api: &Api, t: &TypeDef, name: &Ident, u: &Untagged) -> TokenStream {
                     quote!(Self::#vname(v))
                 };
                 Some(quote! {
-                    match crate::codec::from_value(&value) {
+                    match crate::codec::from_content(&content) {
                         ::std::result::Result::Ok(v) => return ::std::result::Result::Ok(#wrap),
                         ::std::result::Result::Err(e) => errors.push((#label, e)),
                     }
@@ -404,7 +427,7 @@ fn untagged(api: &Api, t: &TypeDef, name: &Ident, u: &Untagged) -> TokenStream {
         UntaggedKind::OtherString => {
             let vname = ident(&v.name);
             Some(quote! {
-                if let ::serde_json::Value::String(s) = value {
+                if let ::std::option::Option::Some(s) = content.into_string() {
                     return ::std::result::Result::Ok(Self::#vname(s));
                 }
             })
@@ -428,7 +451,7 @@ fn untagged(api: &Api, t: &TypeDef, name: &Ident, u: &Untagged) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let content = <crate::codec::Content<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 #const_match
                 #[allow(unused_mut)]
                 let mut errors: ::std::vec::Vec<(&str, ::serde_json::Error)> = ::std::vec::Vec::new();

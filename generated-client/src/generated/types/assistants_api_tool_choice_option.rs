@@ -42,10 +42,10 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match value.as_str() {
+        let content = <crate::codec::Content<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        match content.as_str() {
             ::std::option::Option::Some("none") => {
                 return ::std::result::Result::Ok(Self::None);
             }
@@ -59,7 +59,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
         }
         #[allow(unused_mut)]
         let mut errors: ::std::vec::Vec<(&str, ::serde_json::Error)> = ::std::vec::Vec::new();
-        match crate::codec::from_value(&value) {
+        match crate::codec::from_content(&content) {
             ::std::result::Result::Ok(v) => {
                 return ::std::result::Result::Ok(Self::AssistantsNamedToolChoice(v));
             }
@@ -67,7 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
                 errors.push(("AssistantsNamedToolChoice", e))
             }
         }
-        if let ::serde_json::Value::String(s) = value {
+        if let ::std::option::Option::Some(s) = content.into_string() {
             return ::std::result::Result::Ok(Self::Other(s));
         }
         ::std::result::Result::Err(

@@ -95,21 +95,38 @@ for CreateMessageRequestContentArrayOfContentPartsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match crate::codec::tag(&value, "type") {
-            ::std::option::Option::Some("image_file") => {
-                crate::codec::from_owned(value).map(Self::ImageFile)
-            }
-            ::std::option::Option::Some("image_url") => {
-                crate::codec::from_owned(value).map(Self::ImageUrl)
-            }
-            ::std::option::Option::Some("text") => {
-                crate::codec::from_owned(value).map(Self::Text)
-            }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+        crate::codec::tagged(deserializer)
+    }
+}
+
+impl crate::codec::TaggedUnion for CreateMessageRequestContentArrayOfContentPartsItem {
+    const TAG: &'static str = "type";
+    fn variant(tag: &str) -> ::std::option::Option<usize> {
+        match tag {
+            "image_file" => ::std::option::Option::Some(0),
+            "image_url" => ::std::option::Option::Some(1),
+            "text" => ::std::option::Option::Some(2),
+            _ => ::std::option::Option::None,
         }
+    }
+
+    fn decode<'de, D: ::serde::Deserializer<'de>>(
+        variant: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        match variant {
+            0 => ::serde::Deserialize::deserialize(deserializer).map(Self::ImageFile),
+            1 => ::serde::Deserialize::deserialize(deserializer).map(Self::ImageUrl),
+            2 => ::serde::Deserialize::deserialize(deserializer).map(Self::Text),
+            _ => {
+                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Unknown)
+            }
+        }
+    }
+
+    fn unknown(value: ::serde_json::Value) -> Self {
+        Self::Unknown(value)
     }
 }
 
@@ -139,18 +156,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let content = <crate::codec::Content<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         #[allow(unused_mut)]
         let mut errors: ::std::vec::Vec<(&str, ::serde_json::Error)> = ::std::vec::Vec::new();
-        match crate::codec::from_value(&value) {
+        match crate::codec::from_content(&content) {
             ::std::result::Result::Ok(v) => {
                 return ::std::result::Result::Ok(Self::TextContent(v));
             }
             ::std::result::Result::Err(e) => errors.push(("TextContent", e)),
         }
-        match crate::codec::from_value(&value) {
+        match crate::codec::from_content(&content) {
             ::std::result::Result::Ok(v) => {
                 return ::std::result::Result::Ok(Self::ArrayOfContentParts(v));
             }
@@ -193,18 +210,39 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItemTools
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match crate::codec::tag(&value, "type") {
-            ::std::option::Option::Some("code_interpreter") => {
-                crate::codec::from_owned(value).map(Self::CodeInterpreter)
-            }
-            ::std::option::Option::Some("file_search") => {
-                crate::codec::from_owned(value).map(Self::FileSearch)
-            }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+        crate::codec::tagged(deserializer)
+    }
+}
+
+impl crate::codec::TaggedUnion for CreateMessageRequestAttachmentsItemToolsItem {
+    const TAG: &'static str = "type";
+    fn variant(tag: &str) -> ::std::option::Option<usize> {
+        match tag {
+            "code_interpreter" => ::std::option::Option::Some(0),
+            "file_search" => ::std::option::Option::Some(1),
+            _ => ::std::option::Option::None,
         }
+    }
+
+    fn decode<'de, D: ::serde::Deserializer<'de>>(
+        variant: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        match variant {
+            0 => {
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(Self::CodeInterpreter)
+            }
+            1 => ::serde::Deserialize::deserialize(deserializer).map(Self::FileSearch),
+            _ => {
+                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Unknown)
+            }
+        }
+    }
+
+    fn unknown(value: ::serde_json::Value) -> Self {
+        Self::Unknown(value)
     }
 }
 

@@ -212,20 +212,40 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match crate::codec::tag(&value, "type") {
-            ::std::option::Option::Some("code_interpreter") => {
-                crate::codec::from_owned(value).map(Self::CodeInterpreter)
-            }
-            ::std::option::Option::Some("file_search") => {
-                crate::codec::from_owned(value).map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                crate::codec::from_owned(value).map(Self::Function)
-            }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+        crate::codec::tagged(deserializer)
+    }
+}
+
+impl crate::codec::TaggedUnion for CreateRunRequestToolsItem {
+    const TAG: &'static str = "type";
+    fn variant(tag: &str) -> ::std::option::Option<usize> {
+        match tag {
+            "code_interpreter" => ::std::option::Option::Some(0),
+            "file_search" => ::std::option::Option::Some(1),
+            "function" => ::std::option::Option::Some(2),
+            _ => ::std::option::Option::None,
         }
+    }
+
+    fn decode<'de, D: ::serde::Deserializer<'de>>(
+        variant: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        match variant {
+            0 => {
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(Self::CodeInterpreter)
+            }
+            1 => ::serde::Deserialize::deserialize(deserializer).map(Self::FileSearch),
+            2 => ::serde::Deserialize::deserialize(deserializer).map(Self::Function),
+            _ => {
+                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::Unknown)
+            }
+        }
+    }
+
+    fn unknown(value: ::serde_json::Value) -> Self {
+        Self::Unknown(value)
     }
 }
