@@ -45,13 +45,36 @@ macro_rules! string_enum_impls {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(
-                    deserializer,
-                )?;
-                ::std::result::Result::Ok(Self::from(value.as_ref()))
+                $crate::codec::string_enum(deserializer)
             }
         }
     };
+}
+
+/// Decodes a string enum from the string as the deserializer has it, borrowed or not: only a
+/// value the enum does not list allocates (its `Other` variant). Serde's `Cow<str>` would
+/// always allocate.
+#[doc(hidden)]
+pub fn string_enum<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: for<'a> From<&'a str>,
+    D: Deserializer<'de>,
+{
+    struct Str<T>(PhantomData<T>);
+
+    impl<T: for<'a> From<&'a str>> Visitor<'_> for Str<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+
+    deserializer.deserialize_str(Str(PhantomData))
 }
 
 /// The error for a value that matched none of an enum's alternatives: says why each failed.

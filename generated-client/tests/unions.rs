@@ -1,5 +1,6 @@
-//! Decoding the generated unions: tagged ones (`oneOf` with a discriminator) in one pass
-//! wherever the tag stands, untagged ones tried in order, from every kind of deserializer.
+//! Decoding the generated unions and string enums: tagged unions (`oneOf` with a
+//! discriminator) in one pass wherever the tag stands, untagged ones tried in order, string
+//! enums from borrowed and owned strings, from every kind of deserializer.
 
 use portkey_client::types::{
     AssistantsApiToolChoiceOption, CreateMessageRequestContent,
@@ -181,4 +182,24 @@ fn an_untagged_value_matching_no_variant_says_why_each_failed() {
         err.to_string().contains("TextContent: invalid type: map"),
         "{err}"
     );
+}
+
+/// A string enum decodes from a borrowed string, an escaped one (which serde_json hands over
+/// in a scratch buffer), an owned one (from a `Value`) and a reader alike; a value the spec
+/// does not list is `Other`, and anything but a string is an error that says so.
+#[test]
+fn string_enums_decode_from_every_kind_of_string() {
+    use portkey_client::types::RunObjectStatus;
+
+    let borrowed: RunObjectStatus = serde_json::from_str(r#""queued""#).unwrap();
+    let escaped: RunObjectStatus = serde_json::from_str(r#""qu\u0065ued""#).unwrap();
+    let owned: RunObjectStatus = serde_json::from_value(serde_json::json!("queued")).unwrap();
+    let read: RunObjectStatus = serde_json::from_reader(&br#""queued""#[..]).unwrap();
+    for status in [borrowed, escaped, owned, read] {
+        assert_eq!(status, RunObjectStatus::Queued);
+    }
+    let other: RunObjectStatus = serde_json::from_str(r#""paused""#).unwrap();
+    assert_eq!(other, RunObjectStatus::Other("paused".to_string()));
+    let e = serde_json::from_str::<RunObjectStatus>("3").unwrap_err();
+    assert!(e.to_string().contains("expected a string"), "{e}");
 }
