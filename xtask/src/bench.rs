@@ -160,12 +160,8 @@ fn spread(samples: &[f64]) -> Spread {
     }
 }
 
-fn cargo_bin() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
-}
-
 fn cargo_bench(root: &Path, args: &[&str], quick: bool, results: &Path) -> Result<(), String> {
-    let mut command = Command::new(cargo_bin());
+    let mut command = crate::codegen::cargo_command();
     command
         .arg("bench")
         .arg("--quiet")
@@ -233,7 +229,7 @@ fn codegen_processes(root: &Path, quick: bool) -> Result<Vec<Figure>, String> {
             ("spec/portkey.yaml", root.join("spec/portkey.yaml"))
         }
     };
-    let status = Command::new(cargo_bin())
+    let status = crate::codegen::cargo_command()
         .args(["build", "--release", "--quiet", "--package", "xtask"])
         .current_dir(root)
         .status()
@@ -480,7 +476,7 @@ fn build_cost(root: &Path, quick: bool) -> Result<(Vec<Figure>, Sizes), String> 
     let target = root.join("target/generated-target");
     let cargo = |args: &[&str]| -> Result<f64, String> {
         let started = Instant::now();
-        let out = Command::new(cargo_bin())
+        let out = crate::codegen::cargo_command()
             .args(args)
             .current_dir(&workspace)
             .env("CARGO_TARGET_DIR", &target)

@@ -14,6 +14,16 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A command running the cargo that runs this program (`$CARGO`), without the
+/// `CARGO_MANIFEST_DIR` cargo set for it: build scripts that track that variable (ring's) would
+/// otherwise see it change between `cargo xtask …` and a plain `cargo`, and rebuild.
+pub fn cargo_command() -> std::process::Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut command = std::process::Command::new(cargo);
+    command.env_remove("CARGO_MANIFEST_DIR");
+    command
+}
+
 pub const DEFAULT_SPEC: &str = "spec/portkey.yaml";
 pub const DEFAULT_OVERLAY: &str = "spec/portkey.overlay.yaml";
 /// Where the committed client's generated code lives, relative to the root.

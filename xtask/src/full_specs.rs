@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use generator::Severity;
@@ -289,8 +288,7 @@ fn cargo_output(dir: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 fn run_cargo(dir: &Path, args: &[&str], flags: Option<(&str, &str)>) -> Result<String, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = Command::new(cargo);
+    let mut command = crate::codegen::cargo_command();
     command
         .args(args)
         .current_dir(dir)
