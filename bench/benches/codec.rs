@@ -3,12 +3,7 @@
 
 mod support;
 
-use std::hint::black_box;
-
-use portkey_bench::{case, compare, report, Options};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::Value;
+use portkey_bench::{codec_groups as groups, decode, report, Options};
 
 /// What a careful person would write by hand for the same JSON: derived serde throughout,
 /// string enums with a catch-all, tagged and untagged unions as serde spells them.
@@ -289,56 +284,6 @@ mod hand {
         CodeInterpreter,
         FileSearch,
     }
-}
-
-fn decode<T: DeserializeOwned>(json: &str) -> impl FnMut(u64) + '_ {
-    move |n| {
-        for _ in 0..n {
-            let value: T = serde_json::from_str(black_box(json)).expect("decodes");
-            black_box(value);
-        }
-    }
-}
-
-fn encode<T: Serialize>(value: &T) -> impl FnMut(u64) + '_ {
-    move |n| {
-        for _ in 0..n {
-            black_box(serde_json::to_vec(black_box(value)).expect("encodes"));
-        }
-    }
-}
-
-/// Decode and encode groups for one JSON text: hand-written first (the baseline).
-fn groups<G, H>(name: &str, json: &str, options: Options) -> Vec<portkey_bench::Record>
-where
-    G: Serialize + DeserializeOwned,
-    H: Serialize + DeserializeOwned,
-{
-    let generated: G = serde_json::from_str(json).expect("the generated type decodes it");
-    let hand: H = serde_json::from_str(json).expect("the hand-written type decodes it");
-    let value: Value = serde_json::from_str(json).expect("JSON");
-    let mut records = compare(
-        &format!("decode {name}"),
-        vec![
-            case("hand-written struct", decode::<H>(json)),
-            case("generated type", decode::<G>(json)),
-            case("serde_json::Value", decode::<Value>(json)),
-        ],
-        options,
-    );
-    records.extend(compare(
-        &format!("encode {name}"),
-        vec![
-            case("hand-written struct", encode(&hand)),
-            case("generated type", encode(&generated)),
-            case("serde_json::Value", encode(&value)),
-        ],
-        options,
-    ));
-    for r in &mut records {
-        r.items = Some(json.len() as f64);
-    }
-    records
 }
 
 fn main() {

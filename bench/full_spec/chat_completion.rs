@@ -7,12 +7,8 @@
 //! writes a workspace there whose bench crate points at this file, and runs it; the spec's
 //! example response is written beside that crate's manifest as `example.json`.
 
-use std::hint::black_box;
-
-use portkey_bench::{case, compare, report, Options, Record};
+use portkey_bench::{report, Options, Record};
 use portkey_client_2026::types::CreateChatCompletionResponse;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 /// What a careful person would write by hand for the same JSON: derived serde throughout,
@@ -262,23 +258,6 @@ fn large_response() -> String {
     .to_string()
 }
 
-fn decode<T: DeserializeOwned>(json: &str) -> impl FnMut(u64) + '_ {
-    move |n| {
-        for _ in 0..n {
-            let value: T = serde_json::from_str(black_box(json)).expect("decodes");
-            black_box(value);
-        }
-    }
-}
-
-fn encode<T: Serialize>(value: &T) -> impl FnMut(u64) + '_ {
-    move |n| {
-        for _ in 0..n {
-            black_box(serde_json::to_vec(black_box(value)).expect("encodes"));
-        }
-    }
-}
-
 /// Decode and encode groups for one JSON text: hand-written first (the baseline). Before
 /// measuring, checks that the comparison is fair: all three decode the text, the generated
 /// type reads back what it writes, and it writes the same JSON as the hand-written struct
@@ -309,28 +288,7 @@ fn groups(name: &str, json: &str, exact: bool, options: Options) -> Vec<Record> 
         );
     }
 
-    let mut records = compare(
-        &format!("decode {name}"),
-        vec![
-            case("hand-written struct", decode::<hand::ChatCompletion>(json)),
-            case("generated type", decode::<Generated>(json)),
-            case("serde_json::Value", decode::<Value>(json)),
-        ],
-        options,
-    );
-    records.extend(compare(
-        &format!("encode {name}"),
-        vec![
-            case("hand-written struct", encode(&hand)),
-            case("generated type", encode(&generated)),
-            case("serde_json::Value", encode(&value)),
-        ],
-        options,
-    ));
-    for r in &mut records {
-        r.items = Some(json.len() as f64);
-    }
-    records
+    portkey_bench::codec_groups::<Generated, hand::ChatCompletion>(name, json, options)
 }
 
 fn main() {

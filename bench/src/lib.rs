@@ -15,6 +15,60 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+/// Decodes `json` as a `T`, `n` times: a case for [`compare`].
+pub fn decode<T: serde::de::DeserializeOwned>(json: &str) -> impl FnMut(u64) + '_ {
+    move |n| {
+        for _ in 0..n {
+            let value: T = serde_json::from_str(std::hint::black_box(json)).expect("decodes");
+            std::hint::black_box(value);
+        }
+    }
+}
+
+/// Encodes `value` as JSON, `n` times: a case for [`compare`].
+pub fn encode<T: Serialize>(value: &T) -> impl FnMut(u64) + '_ {
+    move |n| {
+        for _ in 0..n {
+            std::hint::black_box(serde_json::to_vec(std::hint::black_box(value)).expect("encodes"));
+        }
+    }
+}
+
+/// The decode and encode groups of one JSON text, `decode {name}` and `encode {name}`: a
+/// generated type `G` against a hand-written struct `H` (the baseline) and
+/// `serde_json::Value`, each figure counting the text's bytes as its items.
+pub fn codec_groups<G, H>(name: &str, json: &str, options: Options) -> Vec<Record>
+where
+    G: Serialize + serde::de::DeserializeOwned,
+    H: Serialize + serde::de::DeserializeOwned,
+{
+    let generated: G = serde_json::from_str(json).expect("the generated type decodes it");
+    let hand: H = serde_json::from_str(json).expect("the hand-written type decodes it");
+    let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    let mut records = compare(
+        &format!("decode {name}"),
+        vec![
+            case("hand-written struct", decode::<H>(json)),
+            case("generated type", decode::<G>(json)),
+            case("serde_json::Value", decode::<serde_json::Value>(json)),
+        ],
+        options,
+    );
+    records.extend(compare(
+        &format!("encode {name}"),
+        vec![
+            case("hand-written struct", encode(&hand)),
+            case("generated type", encode(&generated)),
+            case("serde_json::Value", encode(&value)),
+        ],
+        options,
+    ));
+    for r in &mut records {
+        r.items = Some(json.len() as f64);
+    }
+    records
+}
+
 /// How long to measure: `PORTKEY_BENCH_QUICK=1` gives a smoke run.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
