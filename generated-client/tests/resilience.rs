@@ -134,24 +134,6 @@ async fn server_error_then_success_takes_two_requests() {
 }
 
 #[tokio::test]
-async fn json_bodies_are_replayed_on_retry() {
-    let server = server_failing_once(ResponseTemplate::new(503)).await;
-    let rt = fast_runtime(&server.uri());
-    let value: serde_json::Value = rt
-        .request(Method::POST, "/thing", &["apiKey"])
-        .json(&json!({"n": 1}))
-        .send_json()
-        .await
-        .unwrap();
-    assert_eq!(value, json!({"ok": true}));
-    let received = server.received_requests().await.unwrap();
-    assert_eq!(received.len(), 2);
-    for request in received {
-        assert_eq!(request.body, br#"{"n":1}"#);
-    }
-}
-
-#[tokio::test]
 async fn retries_resend_the_same_url_headers_and_body() {
     let server = server_failing_once(ResponseTemplate::new(503)).await;
     let rt = fast_runtime(&server.uri())
