@@ -15,15 +15,20 @@ pub fn attrs(text: &str) -> TokenStream {
         return TokenStream::new();
     }
     let lines = text.lines().map(|line| {
-        // Control characters other than tab have no place in docs; drop them.
-        let clean: String = line
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\t')
-            .collect();
-        let line = if clean.is_empty() {
+        // Control characters other than tab have no place in docs; drop them (and copy the
+        // line character by character only when it has any).
+        let unwanted = |c: char| c.is_control() && c != '\t';
+        let line = if line.is_empty() {
             String::new()
+        } else if !line.contains(unwanted) {
+            format!(" {line}")
         } else {
-            format!(" {clean}")
+            let clean: String = line.chars().filter(|&c| !unwanted(c)).collect();
+            if clean.is_empty() {
+                String::new()
+            } else {
+                format!(" {clean}")
+            }
         };
         quote!(#[doc = #line])
     });
