@@ -676,16 +676,14 @@ impl Request {
     pub async fn send_json_with_response<T: DeserializeOwned>(
         self,
     ) -> Result<ApiResponse<T>, Error> {
-        let request = self.accept("application/json");
-        let limit = request.inner.max_response_bytes;
-        let response = request.send_response().await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = read_body(response, limit).await?;
+        let raw = self
+            .accept("application/json")
+            .send_bytes_with_response()
+            .await?;
         Ok(ApiResponse {
-            status,
-            headers,
-            body: decode_json(status, body)?,
+            body: decode_json(raw.status, raw.body)?,
+            status: raw.status,
+            headers: raw.headers,
         })
     }
 
