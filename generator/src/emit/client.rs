@@ -6,7 +6,7 @@ use quote::quote;
 use super::docs;
 use super::types::{ident, ty, Scope};
 use super::wire::{wire_expr, wire_of, Wire};
-use crate::features::feature_name;
+use crate::features::Gate;
 use crate::ir::*;
 
 pub fn client(api: &Api) -> TokenStream {
@@ -230,7 +230,7 @@ fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-pub fn operation(api: &Api, op: &Operation) -> TokenStream {
+pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
     let method = ident(&op.method.to_ascii_uppercase());
     let mut text = Vec::new();
     if let Some(s) = &op.summary {
@@ -267,10 +267,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
         op.method.to_ascii_uppercase(),
         op.path
     ));
-    let mut features: Vec<String> = op.tags.iter().map(|t| feature_name(t)).collect();
-    features.sort();
-    features.dedup();
-    if !features.is_empty() {
+    if let Gate::Any(features) = gate {
         let names: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
         let which = if names.len() == 1 {
             "the cargo feature"

@@ -53,7 +53,8 @@ enum What<'a> {
     /// `operations/mod.rs`: the sorted list of operation modules, each with when it is
     /// compiled.
     OperationsMod(Vec<(&'a str, &'a Gate)>),
-    Operation(&'a Operation),
+    /// An operation and when it is compiled.
+    Operation(&'a Operation, &'a Gate),
     Client,
     /// `example_check.rs` (see [`crate::Input`]).
     ExampleCheck,
@@ -118,7 +119,7 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
     for op in &api.operations {
         files.push(PlannedFile {
             path: format!("operations/{}.rs", op.module),
-            what: What::Operation(op),
+            what: What::Operation(op, features.operation(&op.module)),
         });
     }
     files.push(PlannedFile {
@@ -189,9 +190,9 @@ pub fn emit_file(
                 quote!(#(#op_mods)*),
             )
         }
-        What::Operation(op) => (
+        What::Operation(op, gate) => (
             format!("From `{}`.", op.pointer),
-            client::operation(api, op),
+            client::operation(api, op, gate),
         ),
         What::Client => (
             "The client and its settings.".to_string(),
