@@ -51,6 +51,78 @@ macro_rules! string_enum_impls {
     };
 }
 
+/// Implements `Serialize` and `Deserialize` for a generated constant: a unit struct whose one
+/// value is the JSON text `$json` (`2`, `true`, `{"a":1}`), sent as that value and decoded
+/// from it alone.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! const_impls {
+    ($name:ident, $json:literal) => {
+        impl $name {
+            /// The value, as JSON text.
+            pub const JSON: &'static str = $json;
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::codec::serialize_const($json, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::codec::deserialize_const($json, deserializer).map(|()| $name)
+            }
+        }
+    };
+}
+
+/// Encodes the constant whose JSON text is `json`.
+#[doc(hidden)]
+pub fn serialize_const<S: serde::Serializer>(json: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let value: Value = serde_json::from_str(json).map_err(serde::ser::Error::custom)?;
+    serde::Serialize::serialize(&value, serializer)
+}
+
+/// Decodes a value and checks that it is the constant whose JSON text is `json` (numbers
+/// compare by value: `1.0` is `1`).
+#[doc(hidden)]
+pub fn deserialize_const<'de, D: Deserializer<'de>>(
+    json: &str,
+    deserializer: D,
+) -> Result<(), D::Error> {
+    let expected: Value = serde_json::from_str(json).map_err(de::Error::custom)?;
+    let found = Value::deserialize(deserializer)?;
+    if same_json(&expected, &found) {
+        Ok(())
+    } else {
+        Err(de::Error::custom(format_args!(
+            "expected the constant {json}, found {found}"
+        )))
+    }
+}
+
+/// JSON equality with numbers compared by value.
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 /// Decodes a string enum from the string as the deserializer has it, borrowed or not: only a
 /// value the enum does not list allocates (its `Other` variant). Serde's `Cow<str>` would
 /// always allocate.
@@ -599,5 +671,49 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Rest<'de, A> {
             Some(value) => seed.deserialize(content_ref(&value)),
             None => self.map.next_value_seed(seed),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    struct Two;
+    crate::const_impls!(Two, "2");
+
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    struct Shape;
+    crate::const_impls!(Shape, "{\"kind\":\"square\",\"sides\":4}");
+
+    #[test]
+    fn a_constant_encodes_as_its_value_and_decodes_from_it_alone() {
+        assert_eq!(serde_json::to_string(&Two).unwrap(), "2");
+        assert_eq!(serde_json::from_str::<Two>("2").unwrap(), Two);
+        // Numbers compare by value.
+        assert_eq!(serde_json::from_str::<Two>("2.0").unwrap(), Two);
+        let wrong = serde_json::from_str::<Two>("3").unwrap_err().to_string();
+        assert!(
+            wrong.contains("expected the constant 2, found 3"),
+            "{wrong}"
+        );
+        assert!(serde_json::from_str::<Two>("\"2\"").is_err());
+
+        let shape = r#"{"sides":4,"kind":"square"}"#;
+        assert_eq!(serde_json::from_str::<Shape>(shape).unwrap(), Shape);
+        assert_eq!(
+            serde_json::to_string(&Shape).unwrap(),
+            r#"{"kind":"square","sides":4}"#
+        );
+        assert!(serde_json::from_str::<Shape>(r#"{"kind":"square"}"#).is_err());
+        assert_eq!(Two::JSON, "2");
+        assert!(Shape::JSON.starts_with("{\"kind\""));
+    }
+
+    #[test]
+    fn a_constant_inside_a_union_decodes_through_content() {
+        // Unions decode their alternatives from buffered content, not from the input.
+        let content: super::Content = serde_json::from_str("2").unwrap();
+        assert_eq!(super::from_content::<Two>(&content).unwrap(), Two);
+        let content: super::Content = serde_json::from_str("true").unwrap();
+        assert!(super::from_content::<Two>(&content).is_err());
     }
 }

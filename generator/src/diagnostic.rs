@@ -98,7 +98,7 @@ pub enum Error {
         location: Location,
         message: String,
     },
-    /// The document is YAML or JSON but not an OpenAPI 3.0 document the generator accepts.
+    /// The document is YAML or JSON but not an OpenAPI document the generator accepts.
     #[error("{} has {} error(s); the first: {}", path.display(), diagnostics.iter().filter(|d| d.severity == Severity::Error).count(), diagnostics.iter().find(|d| d.severity == Severity::Error).map(|d| d.to_string()).unwrap_or_default())]
     Invalid {
         path: PathBuf,

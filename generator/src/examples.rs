@@ -32,60 +32,57 @@ pub struct Example {
     pub text: String,
 }
 
-/// Every example that belongs to a generated type: schema and property `example`s, Portkey's
-/// `x-code-samples.example` on schemas, and the `response` of operations' `x-code-samples`.
+/// Every example that belongs to a generated type: schema and property `example`s and
+/// `examples` lists, the `example` and `examples` of parameters and of request and response
+/// media types, Portkey's `x-code-samples.example` on schemas, and the `response` of
+/// operations' `x-code-samples`. Each place is checked once, however often it is used.
 pub fn collect(api: &Api, raw: &Value) -> Vec<Example> {
-    let mut out = Vec::new();
+    let mut out = Examples::default();
     for (id, t) in api.types.iter().enumerate() {
         let Some(schema) = raw.pointer(&t.pointer[1..]) else {
             continue;
         };
-        let named = t
-            .pointer
-            .strip_prefix("#/components/schemas/")
-            .is_some_and(|n| !n.contains('/'));
-        if named {
-            if let Some(example) = schema.get("example") {
-                out.push(Example {
-                    pointer: format!("{}/example", t.pointer),
-                    ty: TypeRef::Named(id),
-                    text: example.to_string(),
-                });
-            }
+        if is_named(&t.pointer) {
+            out.schema(schema, &t.pointer, &TypeRef::Named(id));
             if let Some(text) = schema
                 .pointer("/x-code-samples/example")
                 .and_then(Value::as_str)
             {
-                out.push(Example {
-                    pointer: format!("{}/x-code-samples/example", t.pointer),
-                    ty: TypeRef::Named(id),
-                    text: text.to_string(),
-                });
+                out.push_text(
+                    format!("{}/x-code-samples/example", t.pointer),
+                    &TypeRef::Named(id),
+                    text.to_string(),
+                );
             }
         }
         if let TypeKind::Struct(s) = &t.kind {
             for f in &s.fields {
-                let Some(example) = &f.docs.example else {
-                    continue;
-                };
                 let ty = if f.optional {
                     TypeRef::Nullable(Box::new(f.ty.clone()))
                 } else {
                     f.ty.clone()
                 };
-                out.push(Example {
-                    pointer: format!(
-                        "{}/properties/{}/example",
-                        t.pointer,
-                        escape_segment(&f.wire_name)
-                    ),
-                    ty,
-                    text: example.to_string(),
-                });
+                let at = format!("{}/properties/{}", t.pointer, escape_segment(&f.wire_name));
+                match schema.get("properties").and_then(|p| p.get(&f.wire_name)) {
+                    Some(property) => out.schema(property, &at, &ty),
+                    // A property merged from an `allOf` part.
+                    None => {
+                        if let Some(example) = &f.docs.example {
+                            out.push(format!("{at}/example"), &ty, example);
+                        }
+                    }
+                }
             }
         }
     }
     for op in &api.operations {
+        if let Some(body) = op.body.as_ref().filter(|b| !b.multipart) {
+            out.media(raw, &body.media, &body.ty);
+        }
+        if let (Response::Json(ty), Some(media)) = (&op.response, &op.response_media) {
+            out.media(raw, media, ty);
+        }
+        out.parameters(raw, op);
         let Response::Json(ty) = &op.response else {
             continue;
         };
@@ -95,15 +92,119 @@ pub fn collect(api: &Api, raw: &Value) -> Vec<Example> {
             .and_then(Value::as_array);
         for (i, sample) in samples.into_iter().flatten().enumerate() {
             if let Some(text) = sample.get("response").and_then(Value::as_str) {
-                out.push(Example {
-                    pointer: format!("{}/x-code-samples/{i}/response", op.pointer),
-                    ty: ty.clone(),
-                    text: text.to_string(),
-                });
+                out.push_text(
+                    format!("{}/x-code-samples/{i}/response", op.pointer),
+                    ty,
+                    text.to_string(),
+                );
             }
         }
     }
-    out
+    out.list
+}
+
+/// A named schema's place: `components/schemas/X`, or a `$defs` entry.
+fn is_named(pointer: &str) -> bool {
+    if let Some(name) = pointer.strip_prefix("#/components/schemas/") {
+        if !name.contains('/') {
+            return true;
+        }
+    }
+    let mut segments = pointer.rsplit('/');
+    segments.next();
+    matches!(segments.next(), Some("$defs" | "definitions"))
+}
+
+/// The examples found so far, each place once.
+#[derive(Default)]
+struct Examples {
+    list: Vec<Example>,
+    /// Pointers of the examples found.
+    seen: std::collections::HashSet<String>,
+    /// Pointers of the media types and parameters read.
+    places: std::collections::HashSet<String>,
+}
+
+impl Examples {
+    fn push(&mut self, pointer: String, ty: &TypeRef, value: &Value) {
+        self.push_text(pointer, ty, value.to_string());
+    }
+
+    fn push_text(&mut self, pointer: String, ty: &TypeRef, text: String) {
+        if self.seen.insert(pointer.clone()) {
+            self.list.push(Example {
+                pointer,
+                ty: ty.clone(),
+                text,
+            });
+        }
+    }
+
+    /// A schema's `examples` (a list, JSON Schema's) and its `example` (OpenAPI 3.0's), unless
+    /// that is the first of the list (as [`crate::dialect`] copies it for the docs).
+    fn schema(&mut self, schema: &Value, at: &str, ty: &TypeRef) {
+        let list = schema.get("examples").and_then(Value::as_array);
+        if let Some(example) = schema.get("example") {
+            if list.and_then(|l| l.first()) != Some(example) {
+                self.push(format!("{at}/example"), ty, example);
+            }
+        }
+        for (i, example) in list.into_iter().flatten().enumerate() {
+            self.push(format!("{at}/examples/{i}"), ty, example);
+        }
+    }
+
+    /// A media type's or a parameter's `example`, and its `examples`: a map of Example
+    /// objects (their `value`, through `$ref`s to `components/examples`), or, read liberally,
+    /// a list of values.
+    fn media(&mut self, raw: &Value, at: &str, ty: &TypeRef) {
+        // A parameter or body written once and used by many operations is read once.
+        if !self.places.insert(at.to_string()) {
+            return;
+        }
+        let Some(media) = raw.pointer(&at[1..]) else {
+            return;
+        };
+        if let Some(example) = media.get("example") {
+            self.push(format!("{at}/example"), ty, example);
+        }
+        match media.get("examples") {
+            Some(Value::Object(named)) => {
+                for (name, example) in named {
+                    let (place, example) = match example.get("$ref").and_then(Value::as_str) {
+                        Some(r) => (
+                            r.to_string(),
+                            r.strip_prefix('#').and_then(|p| raw.pointer(p)),
+                        ),
+                        None => (
+                            format!("{at}/examples/{}", escape_segment(name)),
+                            Some(example),
+                        ),
+                    };
+                    if let Some(value) = example.and_then(|e| e.get("value")) {
+                        self.push(format!("{place}/value"), ty, value);
+                    }
+                }
+            }
+            Some(Value::Array(list)) => {
+                for (i, example) in list.iter().enumerate() {
+                    self.push(format!("{at}/examples/{i}"), ty, example);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The examples of an operation's parameters, each with its parameter's type.
+    fn parameters(&mut self, raw: &Value, op: &Operation) {
+        let params = op
+            .path_params
+            .iter()
+            .chain(op.params.iter().flat_map(|p| &p.fields));
+        for p in params {
+            self.media(raw, &p.pointer, &p.ty);
+        }
+    }
 }
 
 /// Adds a warning for every example that does not decode into its generated type.
@@ -212,6 +313,16 @@ pub fn validate(api: &Api, ty: &TypeRef, value: &Value, at: &str, out: &mut Vec<
             None => mismatch(out, "an object"),
         },
         TypeRef::Nullable(inner) if !value.is_null() => validate(api, inner, value, at, out),
+        TypeRef::Null if !value.is_null() => mismatch(out, "null"),
+        TypeRef::Tuple(items) => match value.as_array() {
+            Some(values) if values.len() == items.len() => {
+                for (i, (item, v)) in items.iter().zip(values).enumerate() {
+                    let at = format!("{}[{i}]", if at == "." { "" } else { at });
+                    validate(api, item, v, &at, out);
+                }
+            }
+            _ => mismatch(out, &format!("an array of {} items", items.len())),
+        },
         _ => {}
     }
 }
@@ -281,6 +392,8 @@ fn validate_named(api: &Api, id: TypeId, value: &Value, at: &str, out: &mut Vec<
         }
         // Forms are request-only; no example decodes into one.
         TypeKind::Form(_) => {}
+        TypeKind::Const(c) if !same_json(c, value) => wrong(out, &format!("`{c}`")),
+        TypeKind::Const(_) => {}
         TypeKind::Untagged(u) => {
             let fits = u.variants.iter().any(|v| match &v.kind {
                 UntaggedKind::Const(c) => value.as_str() == Some(c),
@@ -295,6 +408,22 @@ fn validate_named(api: &Api, id: TypeId, value: &Value, at: &str, out: &mut Vec<
                 wrong(out, "any of its alternatives");
             }
         }
+    }
+}
+
+/// JSON equality, with numbers compared by value (`1` is `1.0`).
+pub fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
     }
 }
 

@@ -7,7 +7,9 @@
 //! other types. A module is planned as a whole (a named schema and its inline types share a
 //! file), so whenever a module is compiled, so is every module its types name. Modules no
 //! operation reaches get a feature of their own, [`UNREFERENCED`]; operations without a tag,
-//! and whatever they reach, are always compiled. `full`, the default, turns everything on.
+//! and whatever they reach, are always compiled. The payloads of the spec's webhooks, and the
+//! `webhooks` module that names them, are the feature [`WEBHOOKS`]. `full`, the default,
+//! turns everything on.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -19,6 +21,8 @@ use crate::ir::{Api, Operation, TypeRef};
 pub const FULL: &str = "full";
 /// The feature of the type modules no operation reaches.
 pub const UNREFERENCED: &str = "unreferenced-schemas";
+/// The feature of the webhooks' payloads.
+pub const WEBHOOKS: &str = "webhooks";
 
 /// One cargo feature of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +33,14 @@ pub struct Feature {
     pub tags: Vec<String>,
     /// Operations it compiles.
     pub operations: usize,
+    /// Webhook payloads it compiles (those of [`WEBHOOKS`]).
+    pub webhooks: usize,
 }
 
 /// When a module is compiled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Gate {
+    #[default]
     Always,
     /// With any of these features (sorted, never empty).
     Any(Vec<String>),
@@ -48,6 +55,8 @@ pub struct Features {
     pub type_modules: HashMap<String, Gate>,
     /// Operation module → gate; an operation not listed is always compiled.
     pub operations: HashMap<String, Gate>,
+    /// When the `webhooks` module is compiled.
+    pub webhooks: Gate,
 }
 
 impl Features {
@@ -71,15 +80,27 @@ pub fn toml(list: &[Feature]) -> String {
     }
     out.push_str(if list.is_empty() { "]\n" } else { "\n]\n" });
     for f in list {
-        let what = if f.tags.is_empty() {
-            "Schemas no operation uses, and the types they name.".to_string()
-        } else {
+        let mut parts = Vec::new();
+        if !f.tags.is_empty() {
             let tags: Vec<String> = f.tags.iter().map(|t| format!("`{t}`")).collect();
-            format!(
-                "Operations tagged {} ({}), and the types they use.",
+            parts.push(format!(
+                "Operations tagged {} ({})",
                 tags.join(" or "),
                 f.operations
-            )
+            ));
+        }
+        if f.webhooks > 0 {
+            parts.push(format!(
+                "the payloads of the API's webhooks ({})",
+                f.webhooks
+            ));
+        }
+        let what = if parts.is_empty() {
+            "Schemas no operation uses, and the types they name.".to_string()
+        } else {
+            let mut what = format!("{}, and the types they use.", parts.join(", "));
+            what[..1].make_ascii_uppercase();
+            what
         };
         out.push_str(&format!("# {what}\n{} = []\n", f.name));
     }
@@ -112,7 +133,7 @@ pub fn feature_name(tag: &str) -> String {
 /// Plans the features of `api`. An API none of whose operations has a tag has no features
 /// but `full`, and nothing is gated.
 pub fn plan(api: &Api) -> Features {
-    if api.operations.iter().all(|op| op.tags.is_empty()) {
+    if api.operations.iter().all(|op| op.tags.is_empty()) && api.webhooks.is_empty() {
         return Features::default();
     }
 
@@ -132,7 +153,7 @@ pub fn plan(api: &Api) -> Features {
     for t in &api.types {
         let from = index[t.module.as_str()];
         for child in t.kind.children() {
-            if let Some(id) = child.named() {
+            for id in child.named() {
                 edges[from].insert(index[api.types[id].module.as_str()]);
             }
         }
@@ -141,7 +162,7 @@ pub fn plan(api: &Api) -> Features {
         if let Some(ps) = &op.params {
             let from = index[op.module.as_str()];
             for p in &ps.fields {
-                if let Some(id) = p.ty.named() {
+                for id in p.ty.named() {
                     edges[from].insert(index[api.types[id].module.as_str()]);
                 }
             }
@@ -158,6 +179,7 @@ pub fn plan(api: &Api) -> Features {
                 name: name.clone(),
                 tags: Vec::new(),
                 operations: 0,
+                webhooks: 0,
             });
             if !f.tags.contains(tag) {
                 f.tags.push(tag.clone());
@@ -197,6 +219,26 @@ pub fn plan(api: &Api) -> Features {
             }
         }
     }
+    if !api.webhooks.is_empty() {
+        let f = by_name
+            .entry(WEBHOOKS.to_string())
+            .or_insert_with(|| Feature {
+                name: WEBHOOKS.to_string(),
+                tags: Vec::new(),
+                operations: 0,
+                webhooks: 0,
+            });
+        f.webhooks = api.webhooks.len();
+        let roots = roots_by_feature.entry(WEBHOOKS).or_default();
+        for w in &api.webhooks {
+            roots.extend(
+                w.payload
+                    .named()
+                    .into_iter()
+                    .map(|id| index[api.types[id].module.as_str()]),
+            );
+        }
+    }
     spread(always_roots, &mut |m| {
         !std::mem::replace(&mut always[m], true)
     });
@@ -213,6 +255,7 @@ pub fn plan(api: &Api) -> Features {
                 name: UNREFERENCED.to_string(),
                 tags: Vec::new(),
                 operations: 0,
+                webhooks: 0,
             },
         );
         spread(orphans, &mut |m| {
@@ -237,10 +280,16 @@ pub fn plan(api: &Api) -> Features {
         .filter(|(_, names)| !names.is_empty())
         .map(|(op, names)| (op.module.clone(), Gate::Any(names)))
         .collect();
+    let webhooks = if api.webhooks.is_empty() {
+        Gate::Always
+    } else {
+        Gate::Any(vec![WEBHOOKS.to_string()])
+    };
     Features {
         list: by_name.into_values().collect(),
         type_modules,
         operations,
+        webhooks,
     }
 }
 
@@ -256,7 +305,7 @@ fn root_modules(api: &Api, op: &Operation, index: &BTreeMap<&str, usize>) -> Vec
     refs.extend(op.stream.as_ref().map(|s| &s.item));
     let mut roots: Vec<usize> = refs
         .into_iter()
-        .filter_map(TypeRef::named)
+        .flat_map(TypeRef::named)
         .map(|id| index[api.types[id].module.as_str()])
         .collect();
     if op.params.is_some() {
@@ -296,20 +345,29 @@ mod tests {
                 name: "admin-keys".to_string(),
                 tags: vec!["Admin > Keys".to_string(), "Admin-Keys".to_string()],
                 operations: 3,
+                webhooks: 0,
             },
             Feature {
                 name: UNREFERENCED.to_string(),
                 tags: Vec::new(),
                 operations: 0,
+                webhooks: 0,
+            },
+            Feature {
+                name: WEBHOOKS.to_string(),
+                tags: Vec::new(),
+                operations: 0,
+                webhooks: 2,
             },
         ];
         assert_eq!(
             toml(&list),
             "[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\n\
-             full = [\n    \"admin-keys\",\n    \"unreferenced-schemas\",\n]\n\
+             full = [\n    \"admin-keys\",\n    \"unreferenced-schemas\",\n    \"webhooks\",\n]\n\
              # Operations tagged `Admin > Keys` or `Admin-Keys` (3), and the types they use.\n\
              admin-keys = []\n\
-             # Schemas no operation uses, and the types they name.\nunreferenced-schemas = []\n"
+             # Schemas no operation uses, and the types they name.\nunreferenced-schemas = []\n\
+             # The payloads of the API's webhooks (2), and the types they use.\nwebhooks = []\n"
         );
         assert_eq!(
             toml(&[]),

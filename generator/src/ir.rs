@@ -21,6 +21,25 @@ pub struct Api {
     /// inline types it owns.
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// The spec's `webhooks`: requests the API sends, whose payloads are types of the crate.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A webhook the API sends (`webhooks` in OpenAPI 3.1): a payload type, no client method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// The webhook's name in the spec (`batch_completed`).
+    pub key: String,
+    /// The Rust name of its payload in the `webhooks` module, unique there.
+    pub name: String,
+    /// The HTTP method the API sends it with, lower case.
+    pub method: String,
+    pub pointer: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// The type of its JSON body.
+    pub payload: TypeRef,
 }
 
 /// Index into [`Api::types`].
@@ -60,6 +79,9 @@ pub enum TypeKind {
     Alias(TypeRef),
     /// A `multipart/form-data` body: files stream, the other fields are sent as text parts.
     Form(Form),
+    /// The one value allowed, when it is not a string (`const: 2`, `enum: [true]`): a unit
+    /// struct that encodes as the value and decodes from it alone.
+    Const(Value),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +208,10 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A value that can be `null` inside a collection (`[1, null]`).
     Nullable(Box<TypeRef>),
+    /// `null` and nothing else (`type: "null"`): `()`.
+    Null,
+    /// An array of a fixed number of items, each of its own type (`prefixItems`): a tuple.
+    Tuple(Vec<TypeRef>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +252,9 @@ pub struct Operation {
     pub params: Option<ParamsStruct>,
     pub body: Option<Body>,
     pub response: Response,
+    /// JSON pointer of the media type object a [`Response::Json`] is read from: its
+    /// `example`s are examples of the response.
+    pub response_media: Option<String>,
     /// Declared error responses (non-2xx status or `default`) and the type of their JSON
     /// body, if any: decode one with `ApiError::decode`.
     pub errors: Vec<(String, Option<TypeRef>)>,
@@ -250,6 +279,9 @@ pub struct Param {
     pub name: String,
     pub wire_name: String,
     pub location: ParamLocation,
+    /// JSON pointer of the parameter object (in the operation, its path item, or
+    /// `components/parameters`): its `example`s are examples of `ty`.
+    pub pointer: String,
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,
@@ -274,6 +306,9 @@ pub struct ParamsStruct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     pub ty: TypeRef,
+    /// JSON pointer of the media type object the body is read from: its `example`s are
+    /// examples of `ty`.
+    pub media: String,
     pub required: bool,
     /// Sent as `multipart/form-data` (`ty` is a [`TypeKind::Form`]), not JSON.
     pub multipart: bool,
@@ -314,7 +349,7 @@ impl TypeKind {
         match self {
             TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
             TypeKind::Form(f) => f.fields.iter().map(|f| &f.ty).collect(),
-            TypeKind::StringEnum(_) => Vec::new(),
+            TypeKind::StringEnum(_) | TypeKind::Const(_) => Vec::new(),
             TypeKind::Tagged(t) => t.variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Untagged(u) => u
                 .variants
@@ -330,13 +365,20 @@ impl TypeKind {
 }
 
 impl TypeRef {
-    /// The generated type this reference names, looking through arrays, maps and nullable
-    /// items; `None` for a built-in type.
-    pub fn named(&self) -> Option<TypeId> {
+    /// The generated types this reference names, looking through arrays, maps, nullable
+    /// items and tuples; none for a built-in type.
+    pub fn named(&self) -> Vec<TypeId> {
+        let mut out = Vec::new();
+        self.each_named(&mut |id| out.push(id));
+        out
+    }
+
+    fn each_named(&self, f: &mut dyn FnMut(TypeId)) {
         match self {
-            TypeRef::Named(id) => Some(*id),
-            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => t.named(),
-            _ => None,
+            TypeRef::Named(id) => f(*id),
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => t.each_named(f),
+            TypeRef::Tuple(items) => items.iter().for_each(|t| t.each_named(f)),
+            _ => {}
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Turns an OpenAPI 3.0 spec into the Rust source of a client crate.
+//! Turns an OpenAPI 3.0, 3.1 or 3.2 spec into the Rust source of a client crate.
 //!
 //! The pipeline, one module per stage:
 //!
@@ -6,12 +6,14 @@
 //! spec file ─load─▶ openapiv3::OpenAPI ─lower─▶ ir::Api ─emit─▶ TokenStream ─format─▶ files
 //! ```
 //!
-//! [`load`] also applies an [OpenAPI Overlay](overlay) and [normalises](normalize) what
+//! [`load`] also applies an [OpenAPI Overlay](overlay), reads OpenAPI 3.1 and JSON Schema
+//! 2020-12 into the shape the rest reads ([`dialect`]) and [normalises](normalize) what
 //! the spec means but does not say; [`examples`] checks the spec's own examples against the
 //! types it produced. Nothing here prints or panics: problems are [`Diagnostic`]s.
 //! [`api_diff`] compares what two specs generate: the [change report](diff) for reviewers.
 
 pub mod diagnostic;
+pub mod dialect;
 pub mod diff;
 pub mod emit;
 pub mod examples;
@@ -24,6 +26,7 @@ pub mod lower;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+pub mod walk;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -275,7 +278,13 @@ fn lower_input(
         None => None,
     };
     lap(|t| &mut t.parse);
-    let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
+    let mut loaded = load::load(
+        input.spec_path,
+        doc,
+        overlay.as_ref(),
+        dialect::Report::Summary,
+    )
+    .map_err(|e| match e {
         Error::Invalid {
             path,
             mut diagnostics,
@@ -287,8 +296,8 @@ fn lower_input(
     })?;
     lap(|t| &mut t.load);
     let mut diagnostics = parse_diagnostics;
-    diagnostics.extend(loaded.diagnostics);
-    let api = lower::lower(&loaded.api, &mut diagnostics);
+    diagnostics.append(&mut loaded.diagnostics);
+    let api = lower::lower(&loaded, &mut diagnostics);
     lap(|t| &mut t.lower);
     Ok(Lowered {
         api,
@@ -336,8 +345,9 @@ pub struct Normalized {
 }
 
 /// Applies the overlay and everything the generator reads into the spec, and writes the result
-/// as strict OpenAPI 3.0 ([`normalize::strict`]), for tools such as mock servers and
-/// validators that take Portkey's spec literally. Schemas and operations that are not valid
+/// as strict OpenAPI 3.0 ([`dialect::downgrade`], then [`normalize::strict`]), for tools such
+/// as mock servers and validators that take Portkey's spec literally; a 3.1 spec comes out as
+/// 3.0. Schemas and operations that are not valid
 /// OpenAPI are left out as in [`generate`].
 pub fn normalize_spec(input: &Input) -> Result<Normalized, Error> {
     on_a_deep_stack(|| normalize_on_this_thread(input))
@@ -350,7 +360,13 @@ fn normalize_on_this_thread(input: &Input) -> Result<Normalized, Error> {
         None => None,
     };
     let index = locate::Index::new(input.spec_text);
-    let loaded = load::load(input.spec_path, doc, overlay.as_ref()).map_err(|e| match e {
+    let loaded = load::load(
+        input.spec_path,
+        doc,
+        overlay.as_ref(),
+        dialect::Report::EachRewrite,
+    )
+    .map_err(|e| match e {
         Error::Invalid {
             path,
             mut diagnostics,
@@ -363,6 +379,13 @@ fn normalize_on_this_thread(input: &Input) -> Result<Normalized, Error> {
     let mut document = loaded.raw;
     let mut diagnostics = parse_diagnostics;
     diagnostics.extend(loaded.diagnostics);
+    let defs: Vec<String> = loaded
+        .extra_schemas
+        .iter()
+        .map(|(at, _)| at.clone())
+        .filter(|at| at.contains("/$defs/") || at.contains("/definitions/"))
+        .collect();
+    dialect::downgrade::to_30(&mut document, &loaded.version, &defs, &mut diagnostics);
     normalize::strict(&mut document, &mut diagnostics);
     index.place(&mut diagnostics);
     Ok(Normalized {

@@ -1,4 +1,4 @@
-//! Load: spec text → JSON value → (overlay, normalise) → `openapiv3::OpenAPI`.
+//! Load: spec text → JSON value → (overlay, dialect, normalise) → `openapiv3::OpenAPI`.
 
 use std::path::Path;
 
@@ -6,14 +6,23 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diagnostic::{pointer, Diagnostic, Error, Location, Severity};
+use crate::dialect::{self, Report, Version};
 use crate::{normalize, overlay};
 
 /// A spec as the rest of the pipeline sees it.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The document after overlay and normalisation: what [`Loaded::api`] was read from.
+    /// The document after overlay, dialect and normalisation: what [`Loaded::api`] was read
+    /// from.
     pub raw: Value,
+    /// The version the document declares.
+    pub version: Version,
     pub api: openapiv3::OpenAPI,
+    /// Schemas outside `components/schemas` that become named types: `$defs` entries, and
+    /// the targets of `$ref`s elsewhere in the document, by JSON pointer.
+    pub extra_schemas: Vec<(String, openapiv3::ReferenceOr<openapiv3::Schema>)>,
+    /// `webhooks`, by name: their payloads become types.
+    pub webhooks: Vec<(String, openapiv3::PathItem)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -210,14 +219,21 @@ pub fn parse_overlay(path: &Path, text: &str) -> Result<Value, Error> {
     }
 }
 
-/// Runs the load stage on parsed documents.
-pub fn load(path: &Path, mut doc: Value, overlay_doc: Option<&Value>) -> Result<Loaded, Error> {
+/// Runs the load stage on parsed documents; `report` says how the [`dialect`] rewrites are
+/// reported.
+pub fn load(
+    path: &Path,
+    mut doc: Value,
+    overlay_doc: Option<&Value>,
+    report: Report,
+) -> Result<Loaded, Error> {
     let mut diagnostics = Vec::new();
-    check_version(&doc, path)?;
+    let version = check_version(&doc, path)?;
     if let Some(ov) = overlay_doc {
         overlay::apply(&mut doc, ov, &mut diagnostics);
     }
-    normalize::normalize(&mut doc, &mut diagnostics);
+    let found = dialect::read(&mut doc, &version, report, &mut diagnostics);
+    normalize::normalize(&mut doc, &version, &mut diagnostics);
     let api = deserialize_resilient(&mut doc, &mut diagnostics).map_err(|d| {
         diagnostics.push(d);
         Error::Invalid {
@@ -231,14 +247,62 @@ pub fn load(path: &Path, mut doc: Value, overlay_doc: Option<&Value>) -> Result<
             diagnostics,
         });
     }
+    let extras = dialect::extras(&doc, &found);
+    let extra_schemas = extras
+        .schemas
+        .into_iter()
+        .map(|(at, schema)| {
+            let schema = openapiv3::ReferenceOr::<openapiv3::Schema>::deserialize(&schema)
+                .unwrap_or_else(|e| {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            &at,
+                            format!(
+                                "not valid OpenAPI: {e}; the schema is typed as any JSON value"
+                            ),
+                        )
+                        .with_help("fix this part of the spec; the rest was generated"),
+                    );
+                    openapiv3::ReferenceOr::Item(openapiv3::Schema {
+                        schema_data: Default::default(),
+                        schema_kind: openapiv3::SchemaKind::Any(Default::default()),
+                    })
+                });
+            (at, schema)
+        })
+        .collect();
+    let webhooks = extras
+        .webhooks
+        .into_iter()
+        .filter_map(
+            |(name, item)| match openapiv3::PathItem::deserialize(&item) {
+                Ok(item) => Some((name, item)),
+                Err(e) => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            pointer(["webhooks", name.as_str()]),
+                            format!(
+                                "not valid OpenAPI: {e}; the webhook's payload is not generated"
+                            ),
+                        )
+                        .with_help("fix this part of the spec; the rest was generated"),
+                    );
+                    None
+                }
+            },
+        )
+        .collect();
     Ok(Loaded {
         raw: doc,
+        version,
         api,
+        extra_schemas,
+        webhooks,
         diagnostics,
     })
 }
 
-fn check_version(doc: &Value, path: &Path) -> Result<(), Error> {
+fn check_version(doc: &Value, path: &Path) -> Result<Version, Error> {
     let invalid = |d: Diagnostic| Error::Invalid {
         path: path.to_path_buf(),
         diagnostics: vec![d],
@@ -250,18 +314,21 @@ fn check_version(doc: &Value, path: &Path) -> Result<(), Error> {
         )));
     };
     match obj.get("openapi").and_then(Value::as_str) {
-        Some(v) if v.starts_with("3.0") => Ok(()),
-        Some(v) => Err(invalid(
-            Diagnostic::error("#/openapi", format!("OpenAPI version {v} is not supported"))
-                .with_help("this generator reads OpenAPI 3.0.x documents"),
-        )),
+        Some(v) => Version::parse(v).ok_or_else(|| {
+            invalid(
+                Diagnostic::error("#/openapi", format!("OpenAPI version {v} is not supported"))
+                    .with_help(
+                    "this generator reads OpenAPI 3.0.x, 3.1.x and 3.2.x documents (3.2 as 3.1)",
+                ),
+            )
+        }),
         None if obj.contains_key("swagger") => Err(invalid(
             Diagnostic::error("#/swagger", "Swagger 2.0 documents are not supported")
-                .with_help("convert the document to OpenAPI 3.0 first"),
+                .with_help("convert the document to OpenAPI 3.0 or 3.1 first (`swagger2openapi`)"),
         )),
         None => Err(invalid(
             Diagnostic::error("#", "no `openapi` version field: not an OpenAPI document")
-                .with_help("an OpenAPI 3.0 document starts with `openapi: 3.0.x`"),
+                .with_help("an OpenAPI document starts with `openapi: 3.1.0` (or `3.0.x`)"),
         )),
     }
 }
@@ -386,7 +453,7 @@ fn deserialize(doc: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
             .collect();
         Diagnostic::error(
             pointer(&segments),
-            format!("not valid OpenAPI 3.0: {}", e.inner()),
+            format!("not valid OpenAPI: {}", e.inner()),
         )
     })
 }

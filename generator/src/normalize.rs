@@ -6,12 +6,14 @@
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{pointer, Diagnostic};
+use crate::dialect::Version;
+use crate::walk::{any_keyword, each_schema, each_subschema};
 
-/// Normalises `doc` in place.
-pub fn normalize(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
+/// Normalises `doc` (of OpenAPI `version`) in place.
+pub fn normalize(doc: &mut Value, version: &Version, diagnostics: &mut Vec<Diagnostic>) {
     let mut path = Vec::new();
     each_schema(doc, &mut path, diagnostics, &mut |schema, path, diags| {
-        walk_schema(schema, path, diags, false)
+        walk_schema(schema, path, diags, version, false)
     });
     give_parameters_a_schema(doc, diagnostics);
 }
@@ -76,99 +78,43 @@ fn give_parameters_a_schema(doc: &mut Value, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// What [`each_schema`] calls on a schema: the schema, its path, the diagnostics.
-type SchemaVisitor<'a> = dyn FnMut(&mut Value, &mut Vec<String>, &mut Vec<Diagnostic>) + 'a;
-
-/// Calls `visit` on every place of the document a schema stands (not inside extensions or
-/// examples), with its path; what is inside a schema is the visitor's to walk.
-fn each_schema(
-    value: &mut Value,
-    path: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-    visit: &mut SchemaVisitor<'_>,
-) {
-    match value {
-        Value::Object(map) => {
-            let in_schemas = path.len() == 2 && path[0] == "components" && path[1] == "schemas";
-            for (key, child) in map.iter_mut() {
-                path.push(key.clone());
-                if in_schemas || key == "schema" {
-                    visit(child, path, diags);
-                } else if !key.starts_with("x-") && key != "example" && key != "examples" {
-                    each_schema(child, path, diags, visit);
-                }
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                path.push(i.to_string());
-                each_schema(child, path, diags, visit);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
 /// `in_all_of`: the schema is one part of an `allOf`, whose `required` may name properties of
 /// the other parts.
 fn walk_schema(
     value: &mut Value,
     path: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
+    version: &Version,
     in_all_of: bool,
 ) {
     let Value::Object(map) = value else { return };
-    wrap_ref_with_siblings(map, path, diags);
+    wrap_ref_with_siblings(map, path, diags, version);
     if !in_all_of {
         drop_required_non_properties(map, path, diags);
     }
-
-    for key in ["items", "not", "additionalProperties"] {
-        if let Some(child) = map.get_mut(key) {
-            path.push(key.to_string());
-            walk_schema(child, path, diags, false);
-            path.pop();
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(items)) = map.get_mut(key) {
-            path.push(key.to_string());
-            for (i, child) in items.iter_mut().enumerate() {
-                path.push(i.to_string());
-                walk_schema(child, path, diags, key == "allOf");
-                path.pop();
-            }
-            path.pop();
-        }
-    }
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        path.push("properties".to_string());
-        for (name, child) in props.iter_mut() {
-            path.push(name.clone());
-            walk_schema(child, path, diags, false);
-            path.pop();
-        }
-        path.pop();
-    }
+    each_subschema(map, path, &any_keyword, &mut |key, child, path| {
+        walk_schema(child, path, diags, version, key == "allOf")
+    });
 }
 
 /// OpenAPI 3.0 ignores every sibling of `$ref`; Portkey writes `nullable: true` (and
-/// descriptions) beside `$ref` and means them. `{$ref, nullable}` becomes
-/// `{allOf: [{$ref}], nullable}`, which says the same thing in valid OpenAPI 3.0.
+/// descriptions) beside `$ref` and means them, and OpenAPI 3.1 applies them.
+/// `{$ref, nullable}` becomes `{allOf: [{$ref}], nullable}`, which says the same thing in
+/// valid OpenAPI 3.0. Only a 3.0 document is warned about (in 3.1, `nullable` is reported by
+/// [`crate::dialect`] as a 3.0 keyword).
 fn wrap_ref_with_siblings(
     map: &mut Map<String, Value>,
     path: &[String],
     diags: &mut Vec<Diagnostic>,
+    version: &Version,
 ) {
     if map.len() < 2 {
         return;
     }
-    let Some(reference) = map.remove("$ref") else {
+    let Some(reference) = map.shift_remove("$ref") else {
         return;
     };
-    if map.get("nullable") == Some(&Value::Bool(true)) {
+    if version.is_30() && map.get("nullable") == Some(&Value::Bool(true)) {
         diags.push(
             Diagnostic::warning(
                 pointer(path),
@@ -179,10 +125,15 @@ fn wrap_ref_with_siblings(
     }
     let mut inner = Map::new();
     inner.insert("$ref".to_string(), reference);
-    map.insert(
-        "allOf".to_string(),
-        Value::Array(vec![Value::Object(inner)]),
-    );
+    match map.get_mut("allOf") {
+        Some(Value::Array(parts)) => parts.insert(0, Value::Object(inner)),
+        _ => {
+            map.insert(
+                "allOf".to_string(),
+                Value::Array(vec![Value::Object(inner)]),
+            );
+        }
+    }
 }
 
 /// `required` naming something that is not a property (Portkey's `CreateRunRequest` requires
@@ -250,34 +201,21 @@ pub fn strict(doc: &mut Value, diagnostics: &mut Vec<Diagnostic>) {
 /// Children first, so a rewritten node is never visited again.
 fn strict_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
     let Value::Object(map) = value else { return };
-    for key in ["items", "not", "additionalProperties"] {
-        if let Some(child) = map.get_mut(key) {
-            path.push(key.to_string());
-            strict_schema(child, path, diags);
-            path.pop();
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(items)) = map.get_mut(key) {
-            path.push(key.to_string());
-            for (i, child) in items.iter_mut().enumerate() {
-                path.push(i.to_string());
-                strict_schema(child, path, diags);
-                path.pop();
-            }
-            path.pop();
-        }
-    }
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
-        path.push("properties".to_string());
-        for (name, child) in props.iter_mut() {
-            path.push(name.clone());
-            strict_schema(child, path, diags);
-            path.pop();
-        }
-        path.pop();
-    }
+    each_subschema(map, path, &any_keyword, &mut |_, child, path| {
+        strict_schema(child, path, diags)
+    });
     make_nullable_strict(map, path, diags);
+    // OpenAPI 3.0 requires `items` beside `type: array`; without it, any item.
+    if map.get("type").and_then(Value::as_str) == Some("array") && !map.contains_key("items") {
+        map.insert("items".to_string(), Value::Object(Map::new()));
+        diags.push(
+            Diagnostic::warning(
+                pointer(path),
+                "`type: array` without `items`, which OpenAPI 3.0 requires; written with `items: {}` (any item)",
+            )
+            .with_help("the spec should say what the items are"),
+        );
+    }
 }
 
 /// Keywords that describe a schema rather than constrain it; they stay on the outer schema
@@ -416,13 +354,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    static V30: std::sync::LazyLock<Version> =
+        std::sync::LazyLock::new(|| Version::parse("3.0.3").unwrap());
+
     #[test]
     fn nullable_ref_becomes_nullable_all_of() {
         let mut doc = json!({"components": {"schemas": {"A": {"properties": {
             "b": {"$ref": "#/components/schemas/B", "nullable": true}
         }}}}});
         let mut diags = Vec::new();
-        normalize(&mut doc, &mut diags);
+        normalize(&mut doc, &V30, &mut diags);
         assert_eq!(
             doc["components"]["schemas"]["A"]["properties"]["b"],
             json!({"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true})
@@ -439,7 +380,7 @@ mod tests {
         }}}});
         let mut doc = original.clone();
         let mut diags = Vec::new();
-        normalize(&mut doc, &mut diags);
+        normalize(&mut doc, &V30, &mut diags);
         assert_eq!(doc, original);
         assert!(diags.is_empty());
     }
@@ -452,7 +393,7 @@ mod tests {
         ]}}}});
         let mut doc = original.clone();
         let mut diags = Vec::new();
-        normalize(&mut doc, &mut diags);
+        normalize(&mut doc, &V30, &mut diags);
         assert_eq!(doc, original);
         assert!(diags.is_empty(), "{diags:?}");
     }
@@ -465,7 +406,7 @@ mod tests {
             "required": ["thread_id", "assistant_id"]
         }}}});
         let mut diags = Vec::new();
-        normalize(&mut doc, &mut diags);
+        normalize(&mut doc, &V30, &mut diags);
         assert_eq!(
             doc["components"]["schemas"]["Req"]["required"],
             json!(["assistant_id"])
@@ -477,7 +418,7 @@ mod tests {
     fn strict_of(doc: Value) -> (Value, Vec<Diagnostic>) {
         let mut doc = doc;
         let mut diags = Vec::new();
-        normalize(&mut doc, &mut diags);
+        normalize(&mut doc, &V30, &mut diags);
         diags.clear();
         strict(&mut doc, &mut diags);
         (doc, diags)

@@ -1191,3 +1191,192 @@ fn the_2024_to_2026_update() {
         d.summary()
     );
 }
+
+/// Reads a spec of `../shared/specs/`, or says it is absent.
+fn shared_spec(name: &str) -> Option<(PathBuf, String)> {
+    let path = root().join("../shared/specs").join(name);
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some((path, text))
+}
+
+fn spec_input((path, text): &(PathBuf, String)) -> Input<'_> {
+    Input {
+        spec_path: path.as_path(),
+        spec_text: text.as_str(),
+        overlay: None,
+        source_name: "portkey.yaml",
+        example_check: false,
+    }
+}
+
+fn diff_specs(old: &(PathBuf, String), new: &(PathBuf, String)) -> ApiDiff {
+    generator::api_diff(&spec_input(old), &spec_input(new)).expect("both specs generate")
+}
+
+/// Portkey's spec of 11 November 2024 said `openapi: 3.1.0`; the next day's is the same
+/// document saying `openapi: 3.0.0`. The update changes nothing a user of the crate sees.
+#[test]
+fn the_version_line_alone_changes_nothing() {
+    let (Some(v31), Some(v30)) = (
+        shared_spec("portkey-2024-11-3.1.yaml"),
+        shared_spec("portkey-2024-11-3.0.yaml"),
+    ) else {
+        println!("skipped: ../shared/specs/ has not the 2024-11 specs");
+        return;
+    };
+    let d = diff_specs(&v31, &v30);
+    assert!(d.changes.is_empty(), "{:#?}", d.changes);
+    assert!(d.summary().starts_with("no API change"), "{}", d.summary());
+    assert_eq!(d.bump(), Bump::Patch);
+    // And back: 3.0 to 3.1.
+    assert!(diff_specs(&v30, &v31).changes.is_empty());
+}
+
+/// From the last 3.0 version before the switch (10 October 2024) to the last 3.1 version
+/// (11 November): the report is the month's API changes, exactly those of the same update
+/// read as 3.0, so the version switch adds none of its own; a few are checked against facts
+/// read in the two YAML files.
+#[test]
+fn the_month_of_3_1_lists_only_its_api_changes() {
+    let (Some(october), Some(v31), Some(v30)) = (
+        shared_spec("portkey-2024-10-3.0.yaml"),
+        shared_spec("portkey-2024-11-3.1.yaml"),
+        shared_spec("portkey-2024-11-3.0.yaml"),
+    ) else {
+        println!("skipped: ../shared/specs/ has not the 2024-10 and 2024-11 specs");
+        return;
+    };
+    let d = diff_specs(&october, &v31);
+    assert_eq!(d.changes, diff_specs(&october, &v30).changes);
+    assert!(!d.changes.is_empty());
+    let has = |impact: Impact, kind: ChangeKind, location: &str, what: &str| {
+        assert!(
+            d.changes.iter().any(|c| c.impact == impact
+                && c.kind == kind
+                && c.location == location
+                && c.what.contains(what)),
+            "no {impact:?} {kind:?} at {location} ({what}):\n{}",
+            d.to_text()
+        );
+    };
+    // 10 October: one `ApiKeyAuth` and one `VirtualKeyAuth` scheme; 11 November: six,
+    // `Portkey-Key` (x-portkey-api-key) first.
+    has(
+        Impact::Breaking,
+        ChangeKind::AuthRemoved,
+        "ClientBuilder::api_key",
+        "`ApiKeyAuth`",
+    );
+    has(
+        Impact::Additive,
+        ChangeKind::AuthAdded,
+        "ClientBuilder::api_key",
+        "`Portkey-Key` added (header `x-portkey-api-key`)",
+    );
+    // `/prompts/{promptId}/completions`, `/prompts/{promptId}/render` and `POST /logs` are new.
+    has(
+        Impact::Additive,
+        ChangeKind::OperationAdded,
+        "Client::create_prompt_completion",
+        "`POST /prompts/{promptId}/completions`",
+    );
+    has(
+        Impact::Additive,
+        ChangeKind::OperationAdded,
+        "Client::post_logs",
+        "`POST /logs`",
+    );
+    // Nothing else: no type, field or variant changed shape in a month whose only other
+    // change was the version line.
+    assert_eq!(d.count_kind(ChangeKind::OperationAdded), 3);
+    assert_eq!(d.count(Impact::Breaking), 3, "{}", d.to_text());
+    for kind in [
+        ChangeKind::TypeReshaped,
+        ChangeKind::TypeRemoved,
+        ChangeKind::TypeRenamed,
+        ChangeKind::FieldRetyped,
+        ChangeKind::FieldMadeNullable,
+        ChangeKind::FieldMadeNonNullable,
+        ChangeKind::VariantRetyped,
+        ChangeKind::ResponseRetyped,
+        ChangeKind::BodyRetyped,
+    ] {
+        assert_eq!(d.count_kind(kind), 0, "{kind:?}: {}", d.to_text());
+    }
+}
+
+/// Webhooks are payload types of the `webhooks` module: one added is additive, one removed
+/// or retyped is breaking.
+#[test]
+fn webhooks_added_removed_and_retyped() {
+    let spec = |hooks: &str| {
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: T, version: '1'}}\nwebhooks:\n{hooks}components:\n  schemas:\n    A: {{type: object, properties: {{id: {{type: string}}}}}}\n    B: {{type: object, properties: {{n: {{type: integer}}}}}}\n"
+        )
+    };
+    let hook = |name: &str, schema: &str| {
+        format!("  {name}:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/{schema}'}}\n      responses: {{'200': {{description: ok}}}}\n")
+    };
+    let old = as_json(&spec(&format!(
+        "{}{}",
+        hook("done", "A"),
+        hook("gone", "A")
+    )));
+    let new = as_json(&spec(&format!(
+        "{}{}",
+        hook("done", "B"),
+        hook("fresh", "A")
+    )));
+    let d = diff_texts(&old, &new);
+    assert_eq!(
+        changes(&d),
+        [
+            (
+                Impact::Breaking,
+                ChangeKind::WebhookRetyped,
+                "webhooks::Done"
+            ),
+            (
+                Impact::Breaking,
+                ChangeKind::WebhookRemoved,
+                "webhooks::Gone"
+            ),
+            (
+                Impact::Additive,
+                ChangeKind::WebhookAdded,
+                "webhooks::Fresh"
+            ),
+        ]
+    );
+    assert!(
+        d.changes[0]
+            .what
+            .contains("`webhooks::Done` = `B` (was `webhooks::Done` = `A`)"),
+        "{}",
+        d.changes[0].what
+    );
+}
+
+/// A constant (`const: 2`) whose value changes is breaking: it accepts nothing it did.
+#[test]
+fn a_constant_changed_is_breaking() {
+    let spec = |v: u8| {
+        format!("openapi: 3.1.0\ninfo: {{title: T, version: '1'}}\ncomponents:\n  schemas:\n    Version: {{const: {v}}}\n")
+    };
+    let d = diff_texts(&as_json(&spec(1)), &as_json(&spec(2)));
+    assert_eq!(
+        changes(&d),
+        [(Impact::Breaking, ChangeKind::TypeReshaped, "types::Version")]
+    );
+    assert!(d.changes[0].what.contains("now the constant `2` (was `1`)"));
+    assert!(diff_texts(&as_json(&spec(1)), &as_json(&spec(1)))
+        .changes
+        .is_empty());
+}
+
+/// YAML text as the JSON text [`diff_texts`] takes.
+fn as_json(yaml: &str) -> String {
+    serde_yaml::from_str::<Value>(yaml)
+        .expect("YAML")
+        .to_string()
+}

@@ -61,12 +61,72 @@ fn not_yaml_empty_and_not_openapi() {
         "#/swagger",
         "Swagger 2.0",
     );
-    refused(
-        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
-        "#/openapi",
-        "3.1.0 is not supported",
-    );
+    for version in ["4.0.0", "3.3.0", "2.0", "three"] {
+        refused(
+            &format!("openapi: '{version}'\ninfo: {{title: T, version: '1'}}\npaths: {{}}\n"),
+            "#/openapi",
+            &format!("OpenAPI version {version} is not supported"),
+        );
+    }
     refused("title: just a file\n", "#", "no `openapi`");
+}
+
+const HEAD_31: &str = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\n";
+
+fn with_schemas_31(schemas: &str) -> String {
+    format!("{HEAD_31}components:\n  schemas:\n{schemas}")
+}
+
+/// What OpenAPI 3.1 (JSON Schema 2020-12) brings, written wrong.
+#[test]
+fn openapi_3_1_written_wrong() {
+    // A `type` list with a type JSON Schema does not have: left out, the rest generated.
+    let g = warned(
+        &with_schemas_31("    A:\n      type: [string, text, 'null']\n"),
+        "#/components/schemas/A/type/1",
+        "unknown type \"text\" in `type: [\"string\",\"text\",\"null\"]`; left out",
+    );
+    assert!(g.files["types/a.rs"].contains("pub type A = ::std::string::String;"));
+    // A `$ref` to a `$defs` entry the document does not have.
+    let g = warned(
+        &with_schemas_31(
+            "    A:\n      type: object\n      properties:\n        b: {$ref: '#/components/schemas/A/$defs/Missing'}\n      $defs:\n        Present: {type: string}\n",
+        ),
+        "#/components/schemas/A/properties/b",
+        "names a `$defs` entry the document does not have",
+    );
+    assert!(g.files["types/a.rs"].contains("pub b: crate::Nullable<::serde_json::Value>"));
+    // A `const` its `type` contradicts: no value could be valid; the `const` is left out.
+    let g = warned(
+        &with_schemas_31("    A:\n      type: string\n      const: 5\n"),
+        "#/components/schemas/A/const",
+        "`const: 5` is not of the schema's type (`string`), so no value could be valid",
+    );
+    assert!(g.files["types/a.rs"].contains("pub type A = ::std::string::String;"));
+    // `openapi: 3.2.0`: read as 3.1, with a warning where each keyword 3.1 lacks stands.
+    let g = warned(
+        "openapi: 3.2.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    query:\n      responses: {}\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema: {type: [string, 'null']}\n              itemSchema: {type: string}\n",
+        "#/paths/~1a/get/responses/200/content/application~1json/itemSchema",
+        "`itemSchema` is not an OpenAPI 3.1 keyword",
+    );
+    assert!(g
+        .diagnostics
+        .iter()
+        .any(|d| d.pointer == "#/paths/~1a/query" && d.location.is_some()));
+    assert_eq!(g.operation_count, 1);
+    // A `$dynamicRef`, out of scope: reported, typed as any JSON value.
+    let g = warned(
+        &with_schemas_31("    A:\n      $dynamicRef: '#meta'\n"),
+        "#/components/schemas/A/$dynamicRef",
+        "is not supported; the schema is typed as any JSON value",
+    );
+    assert!(g.files["types/a.rs"].contains("pub type A = ::serde_json::Value;"));
+    // `examples` of a media type written as a list: read as one example per item.
+    warned(
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema: {type: integer}\n              examples: [1, two]\n",
+        "#/paths/~1a/get/responses/200/content/application~1json/examples/1/value",
+        "is a string, not an integer",
+    );
 }
 
 #[test]
@@ -96,7 +156,7 @@ fn references_that_do_not_resolve() {
             "    A:\n      type: object\n      properties:\n        c: {$ref: '#/paths/~1a'}\n",
         ),
         "#/components/schemas/A/properties/c",
-        "points at `/paths/~1a`, not at a schema",
+        "points at `/paths/~1a`, which is not a schema of the document",
     );
 }
 
@@ -390,10 +450,13 @@ fn parameters_without_schema_or_with_content() {
 fn enums_of_booleans_numbers_and_mixed_values() {
     let g = run(
         "spec.yaml",
-        &with_schemas("    Yes:\n      type: boolean\n      enum: [true]\n    Nums:\n      type: number\n      enum: [1.5, 2]\n    Mixed:\n      enum: [1, a, true, null]\n"),
+        &with_schemas("    Yes:\n      type: boolean\n      enum: [true]\n    Bools:\n      type: boolean\n      enum: [true, false]\n    Nums:\n      type: number\n      enum: [1.5, 2]\n    Mixed:\n      enum: [1, a, true, null]\n"),
     )
     .expect("generates");
-    assert!(g.files["types/yes.rs"].contains("pub type Yes = bool;"));
+    // One value is a constant (what `const: true` is), checked when decoding.
+    assert!(g.files["types/yes.rs"].contains("pub struct Yes;"));
+    assert!(g.files["types/yes.rs"].contains("crate::const_impls!(Yes, \"true\");"));
+    assert!(g.files["types/bools.rs"].contains("pub type Bools = bool;"));
     assert!(g.files["types/nums.rs"].contains("pub type Nums = f64;"));
     assert!(
         g.files["types/mixed.rs"].contains("::serde_json::Value"),

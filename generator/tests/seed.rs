@@ -153,8 +153,8 @@ fn other_documents_are_refused_with_a_reason() {
             "Swagger 2.0",
         ),
         (
-            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
-            "version 3.1.0 is not supported",
+            "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "version 4.0.0 is not supported",
         ),
         ("just: a mapping\n", "no `openapi` version field"),
     ];

@@ -6,7 +6,7 @@ use super::{ApiDiff, Change, ChangeKind, Impact};
 use crate::ir::*;
 
 /// Compares two APIs. Changes come in a fixed order: servers and auth, operations (in the new
-/// document's order, then those removed), types (likewise).
+/// document's order, then those removed), webhooks, types (likewise).
 pub fn diff(old: &Api, new: &Api) -> ApiDiff {
     let mut d = Differ {
         old,
@@ -21,6 +21,7 @@ pub fn diff(old: &Api, new: &Api) -> ApiDiff {
     d.match_types();
     d.servers_and_auth();
     d.operations();
+    d.webhooks();
     d.types();
     let mut changes = d.changes;
     // Stable: within an impact, document order stays.
@@ -65,6 +66,9 @@ fn usage(api: &Api) -> Vec<Usage> {
             walk(api, ty, false, &mut u);
         }
     }
+    for w in &api.webhooks {
+        walk(api, &w.payload, false, &mut u);
+    }
     for x in &mut u {
         if *x == Usage::default() {
             *x = Usage {
@@ -95,6 +99,7 @@ fn walk(api: &Api, root: &TypeRef, input: bool, u: &mut [Usage]) {
                 }
             }
             TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => work.push(t),
+            TypeRef::Tuple(items) => work.extend(items),
             _ => {}
         }
     }
@@ -382,6 +387,63 @@ impl<'a> Differ<'a> {
                         o.path
                     ),
                     "the method is gone: code that calls it no longer compiles",
+                );
+            }
+        }
+    }
+
+    /// Webhooks, by name in the spec: each is a payload alias in the `webhooks` module.
+    fn webhooks(&mut self) {
+        let (old, new) = (self.old, self.new);
+        for n in &new.webhooks {
+            let location = format!("webhooks::{}", n.name);
+            let Some(o) = old
+                .webhooks
+                .iter()
+                .find(|o| o.key == n.key && o.method == n.method)
+            else {
+                self.push(
+                    Impact::Additive,
+                    ChangeKind::WebhookAdded,
+                    location,
+                    Some(&n.pointer),
+                    format!(
+                        "webhook added: `{}`, payload `{}`",
+                        n.key,
+                        self.new_ty(&n.payload)
+                    ),
+                    "a new payload type; nothing that exists changes",
+                );
+                continue;
+            };
+            let (a, b) = (self.old_ty(&o.payload), self.new_ty(&n.payload));
+            if o.name != n.name || a != b {
+                self.push(
+                    Impact::Breaking,
+                    ChangeKind::WebhookRetyped,
+                    location,
+                    Some(&n.pointer),
+                    format!(
+                        "webhook `{}`: `webhooks::{}` = `{b}` (was `webhooks::{}` = `{a}`)",
+                        n.key, n.name, o.name
+                    ),
+                    "code that decodes this webhook sees another type",
+                );
+            }
+        }
+        for o in &old.webhooks {
+            if !new
+                .webhooks
+                .iter()
+                .any(|n| n.key == o.key && n.method == o.method)
+            {
+                self.push(
+                    Impact::Breaking,
+                    ChangeKind::WebhookRemoved,
+                    format!("webhooks::{}", o.name),
+                    Some(&o.pointer),
+                    format!("webhook removed: `{}`", o.key),
+                    "code that names its payload no longer compiles",
                 );
             }
         }
@@ -908,6 +970,18 @@ impl<'a> Differ<'a> {
                 };
                 self.variants(&location, ptr, &old, &new, impact, &reason);
             }
+            (TypeKind::Const(a), TypeKind::Const(b)) => {
+                if a != b {
+                    self.push(
+                        Impact::Breaking,
+                        ChangeKind::TypeReshaped,
+                        location,
+                        ptr,
+                        format!("now the constant `{b}` (was `{a}`)"),
+                        "the one value it encodes and accepts changed",
+                    );
+                }
+            }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
                 let (a, b) = (self.old_ty(a), self.new_ty(b));
                 if a != b {
@@ -1252,6 +1326,14 @@ fn rust_type(r: &TypeRef, name: &dyn Fn(TypeId) -> String) -> String {
         TypeRef::Array(t) => format!("Vec<{}>", rust_type(t, name)),
         TypeRef::Map(t) => format!("BTreeMap<String, {}>", rust_type(t, name)),
         TypeRef::Nullable(t) => format!("Option<{}>", rust_type(t, name)),
+        TypeRef::Null => "()".to_string(),
+        TypeRef::Tuple(items) => {
+            let items: Vec<String> = items.iter().map(|t| rust_type(t, name)).collect();
+            match items.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", items.join(", ")),
+            }
+        }
     }
 }
 
@@ -1289,6 +1371,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Untagged(_) => "an untagged enum",
         TypeKind::Alias(_) => "a type alias",
         TypeKind::Form(_) => "a multipart form",
+        TypeKind::Const(_) => "a constant",
     }
 }
 

@@ -90,6 +90,10 @@ pub enum ChangeKind {
     VariantAdded,
     VariantRemoved,
     VariantRetyped,
+    /// A webhook's payload appears, goes, or changes type.
+    WebhookAdded,
+    WebhookRemoved,
+    WebhookRetyped,
     AuthAdded,
     AuthRemoved,
     AuthChanged,

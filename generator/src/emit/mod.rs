@@ -56,10 +56,12 @@ enum What<'a> {
     /// An operation and when it is compiled.
     Operation(&'a Operation, &'a Gate),
     Client,
+    /// `webhooks.rs`: a name per webhook for its payload type.
+    Webhooks,
     /// `example_check.rs` (see [`crate::Input`]).
     ExampleCheck,
-    /// `mod.rs`; `true` when it declares `example_check`.
-    Root(bool),
+    /// `mod.rs`; `true` when it declares `example_check`, and when `webhooks` is compiled.
+    Root(bool, &'a Gate),
 }
 
 /// Every file [`emit_file`] will emit, sorted by path; with `example_check`, also
@@ -76,8 +78,8 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
             type_modules.entry(&op.module).or_default().1.push((op, ps));
         }
     }
-    // A module's doc names the first type in it or, for one that only holds parameters, the
-    // first operation of that name.
+    // A module's doc names the outermost schema in it or, for one that only holds
+    // parameters, the first operation of that name.
     let mut op_pointers: HashMap<&str, &str> = HashMap::new();
     for op in &api.operations {
         op_pointers.entry(&op.module).or_insert(&op.pointer);
@@ -92,7 +94,16 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
         ),
     });
     for (module, (types, params)) in type_modules {
-        let pointer = match types.first() {
+        // The named schema, else the outermost one: inline types inside it are defined
+        // before it.
+        let named = |p: &str| {
+            p.strip_prefix("#/components/schemas/")
+                .is_some_and(|name| !name.contains('/'))
+        };
+        let pointer = match types
+            .iter()
+            .min_by_key(|t| (!named(&t.pointer), t.pointer.len()))
+        {
             Some(t) => t.pointer.as_str(),
             None => op_pointers.get(module).copied().unwrap_or_default(),
         };
@@ -126,6 +137,12 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
         path: "client.rs".to_string(),
         what: What::Client,
     });
+    if !api.webhooks.is_empty() {
+        files.push(PlannedFile {
+            path: "webhooks.rs".to_string(),
+            what: What::Webhooks,
+        });
+    }
     if example_check {
         files.push(PlannedFile {
             path: "example_check.rs".to_string(),
@@ -134,7 +151,7 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
     }
     files.push(PlannedFile {
         path: "mod.rs".to_string(),
-        what: What::Root(example_check),
+        what: What::Root(example_check, &features.webhooks),
     });
     // As a map by path would hold them; a later file of the same path wins, as it did when
     // emission filled that map.
@@ -198,11 +215,25 @@ pub fn emit_file(
             "The client and its settings.".to_string(),
             client::client(api),
         ),
+        What::Webhooks => (
+            "The webhooks the API sends, each named for its payload type: decode a delivery's \
+             body with `serde_json::from_slice::<webhooks::Name>(&body)`. The client has no \
+             method for them; the API calls you."
+                .to_string(),
+            webhooks(api),
+        ),
         What::ExampleCheck => (
             "Decodes every example of the spec into its generated type.".to_string(),
             examples_tokens(api, examples),
         ),
-        What::Root(example_check) => {
+        What::Root(example_check, webhooks_gate) => {
+            let webhooks_mod = (!api.webhooks.is_empty()).then(|| {
+                let cfg = cfg(webhooks_gate);
+                quote! {
+                    #cfg
+                    pub mod webhooks;
+                }
+            });
             let check_mod = example_check.then(|| {
                 // It names every type: with the features that compile them all.
                 quote! {
@@ -226,6 +257,7 @@ pub fn emit_file(
                     mod client;
                     mod operations;
                     pub mod types;
+                    #webhooks_mod
                     #check_mod
 
                     pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
@@ -234,6 +266,32 @@ pub fn emit_file(
         }
     };
     EmittedFile { doc, tokens }
+}
+
+/// `pub type Name = Payload;` for each webhook, documented with the spec's words.
+fn webhooks(api: &Api) -> TokenStream {
+    let aliases = api.webhooks.iter().map(|w| {
+        let name = ident(&w.name);
+        let payload = types::ty(api, &w.payload, types::Scope::Crate);
+        let mut text = format!(
+            "The payload of the webhook `{}` (`{}`).",
+            w.key.replace('`', "'"),
+            w.method.to_ascii_uppercase()
+        );
+        for part in [&w.summary, &w.description].into_iter().flatten() {
+            text.push_str("\n\n");
+            text.push_str(&docs::sanitize(part));
+        }
+        if w.deprecated {
+            text.push_str("\n\n**Deprecated** in the spec.");
+        }
+        let doc = docs::attrs(&text);
+        quote! {
+            #doc
+            pub type #name = #payload;
+        }
+    });
+    quote!(#(#aliases)*)
 }
 
 /// The attribute that compiles a module only with its features; nothing for one always
@@ -258,9 +316,12 @@ fn examples_tokens(api: &Api, examples: &[crate::examples::Example]) -> TokenStr
         let ty = types::ty(api, &e.ty, types::Scope::Crate);
         quote!((#pointer, #text, check::<#ty>),)
     });
+    // Without examples, nothing calls `check`.
+    let allow = examples.is_empty().then(|| quote!(#[allow(dead_code)]));
     quote! {
         type Check = fn(&str) -> ::std::result::Result<(), ::std::string::String>;
 
+        #allow
         fn check<T>(json: &str) -> ::std::result::Result<(), ::std::string::String>
         where
             T: ::serde::de::DeserializeOwned + ::serde::Serialize + ::std::cmp::PartialEq,

@@ -46,6 +46,11 @@ pub fn ty(api: &Api, r: &TypeRef, scope: Scope) -> TokenStream {
             let inner = ty(api, inner, scope);
             quote!(::std::option::Option<#inner>)
         }
+        TypeRef::Null => quote!(()),
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|t| ty(api, t, scope));
+            quote!((#(#items,)*))
+        }
     }
 }
 
@@ -58,6 +63,21 @@ pub fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
         TypeKind::Tagged(e) => tagged(api, t, &name, e),
         TypeKind::Untagged(u) => untagged(api, t, &name, u),
         TypeKind::Form(f) => form(api, t, &name, f),
+        TypeKind::Const(value) => {
+            let json = value.to_string();
+            let always = format!(
+                "Always `{}`: encodes as this value, and decodes from it alone.",
+                json.replace('`', "'")
+            );
+            let doc = docs::attrs(&docs::render(&t.docs, &[always]));
+            quote! {
+                #doc
+                #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+                pub struct #name;
+
+                crate::const_impls!(#name, #json);
+            }
+        }
         TypeKind::Alias(target) => {
             let doc = docs::attrs(&docs::render(&t.docs, &[]));
             let target = ty(api, target, Scope::Types);

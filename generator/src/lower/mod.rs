@@ -6,24 +6,28 @@ mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SecurityScheme as OaScheme};
 
 use crate::diagnostic::{pointer, Diagnostic};
 use crate::ir::*;
+use crate::load::Loaded;
 use crate::naming::{self, Namer};
 
 pub(crate) use schema::Ctx;
 
 /// Builds the IR. Problems become diagnostics; lowering itself never fails.
-pub fn lower(api: &OpenAPI, diags: &mut Vec<Diagnostic>) -> Api {
+pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
+    let api = &loaded.api;
     let mut l = Lowerer {
         api,
+        extra: &loaded.extra_schemas,
         diags,
         types: Vec::new(),
         names: Vec::new(),
         type_names: Namer::new(),
         modules: Namer::new(),
         named: BTreeMap::new(),
+        extra_ids: BTreeMap::new(),
         nullable_named: BTreeSet::new(),
     };
     for reserved in ["mod", "types", "client", "operations"] {
@@ -42,19 +46,29 @@ pub fn lower(api: &OpenAPI, diags: &mut Vec<Diagnostic>) -> Api {
         .unwrap_or_default();
 
     // Reserve an id for every named schema before lowering any: forward and recursive
-    // references then resolve to ids that already exist.
+    // references then resolve to ids that already exist. `$defs` entries and other schemas
+    // `$ref`s point at come after `components/schemas`, in the module of the schema they are
+    // written in.
     let mut modules = Vec::new();
+    let mut module_of: BTreeMap<&str, usize> = BTreeMap::new();
     for (key, schema) in &schemas {
         let name = l.type_names.unique(&naming::type_name(key));
+        module_of.insert(key.as_str(), modules.len());
         modules.push(l.modules.unique(&naming::snake_name(&name, "schema")));
         l.named.insert(key.clone(), l.types.len());
-        if let ReferenceOr::Item(s) = schema {
-            if s.schema_data.nullable {
-                l.nullable_named.insert(l.types.len());
-            }
-        }
-        l.types.push(None);
-        l.names.push(name);
+        l.reserve(name, schema);
+    }
+    let mut extra_ctx = Vec::new();
+    for (at, schema) in l.extra {
+        let (owner, name) = extra_name(at);
+        let name = l.type_names.unique(&naming::type_name(&name));
+        let module = match owner.and_then(|o| module_of.get(o.as_str())) {
+            Some(&i) => modules[i].clone(),
+            None => l.modules.unique(&naming::snake_name(&name, "schema")),
+        };
+        l.extra_ids.insert(at.clone(), l.types.len());
+        extra_ctx.push((l.types.len(), module, at.clone()));
+        l.reserve(name, schema);
     }
     for (i, (key, schema)) in schemas.iter().enumerate() {
         let ctx = Ctx {
@@ -65,9 +79,19 @@ pub fn lower(api: &OpenAPI, diags: &mut Vec<Diagnostic>) -> Api {
         };
         l.lower_ref_or(schema, &ctx);
     }
+    for ((id, module, at), (_, schema)) in extra_ctx.into_iter().zip(l.extra) {
+        let ctx = Ctx {
+            name: l.names[id].clone(),
+            module,
+            pointer: at,
+            reserved: Some(id),
+        };
+        l.lower_ref_or(schema, &ctx);
+    }
 
     let security = l.lower_security();
     let operations = l.lower_operations(&security);
+    let webhooks = l.lower_webhooks(&loaded.webhooks);
 
     let mut types: Vec<TypeDef> = l
         .types
@@ -102,11 +126,49 @@ pub fn lower(api: &OpenAPI, diags: &mut Vec<Diagnostic>) -> Api {
         security,
         types,
         operations,
+        webhooks,
     }
+}
+
+/// The schema a `$defs` entry (or another `$ref` target outside `components/schemas`) is
+/// written in, if any, and the name of its type: `#/components/schemas/Pet/$defs/Tag` is
+/// `PetTag`, in `Pet`'s module.
+fn extra_name(at: &str) -> (Option<String>, String) {
+    let segments: Vec<String> = at
+        .trim_start_matches('#')
+        .split('/')
+        .skip(1)
+        .map(schema::unescape)
+        .collect();
+    let owner = match segments.as_slice() {
+        [c, s, owner, ..] if c == "components" && s == "schemas" => Some(owner.clone()),
+        _ => None,
+    };
+    let skip = [
+        "components",
+        "schemas",
+        "$defs",
+        "definitions",
+        "properties",
+        "x-prefixItems",
+    ];
+    let words: Vec<&str> = segments
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !skip.contains(s) && !s.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let name = if words.is_empty() {
+        "Schema".to_string()
+    } else {
+        words.join(" ")
+    };
+    (owner, name)
 }
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) api: &'a OpenAPI,
+    /// Schemas outside `components/schemas` that are named types, by JSON pointer.
+    pub(crate) extra: &'a [(String, ReferenceOr<Schema>)],
     pub(crate) diags: &'a mut Vec<Diagnostic>,
     /// Slots for every type; `None` until defined.
     pub(crate) types: Vec<Option<TypeDef>>,
@@ -116,11 +178,24 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) modules: Namer,
     /// Schema key in `components.schemas` → id.
     pub(crate) named: BTreeMap<String, TypeId>,
+    /// JSON pointer of an [`Lowerer::extra`] schema → id.
+    pub(crate) extra_ids: BTreeMap<String, TypeId>,
     /// Named schemas that are themselves `nullable: true`.
     pub(crate) nullable_named: BTreeSet<TypeId>,
 }
 
 impl Lowerer<'_> {
+    /// Takes the next id for a named schema called `name`.
+    fn reserve(&mut self, name: String, schema: &ReferenceOr<Schema>) {
+        if let ReferenceOr::Item(s) = schema {
+            if s.schema_data.nullable {
+                self.nullable_named.insert(self.types.len());
+            }
+        }
+        self.types.push(None);
+        self.names.push(name);
+    }
+
     fn lower_security(&mut self) -> Vec<SecurityScheme> {
         let Some(components) = &self.api.components else {
             return Vec::new();
@@ -354,25 +429,25 @@ fn break_cycles(types: &mut [TypeDef]) {
     let edges: Vec<Vec<(usize, TypeId)>> = types
         .iter()
         .map(|t| {
-            let targets: Vec<Option<TypeId>> = match &t.kind {
-                TypeKind::Struct(s) => s.fields.iter().map(|f| direct_target(&f.ty)).collect(),
-                TypeKind::Tagged(e) => e.variants.iter().map(|v| direct_target(&v.ty)).collect(),
+            let targets: Vec<Vec<TypeId>> = match &t.kind {
+                TypeKind::Struct(s) => s.fields.iter().map(|f| by_value(&f.ty)).collect(),
+                TypeKind::Tagged(e) => e.variants.iter().map(|v| by_value(&v.ty)).collect(),
                 TypeKind::Untagged(u) => u
                     .variants
                     .iter()
                     .map(|v| match &v.kind {
-                        UntaggedKind::Value { ty, .. } => direct_target(ty),
-                        _ => None,
+                        UntaggedKind::Value { ty, .. } => by_value(ty),
+                        _ => Vec::new(),
                     })
                     .collect(),
-                TypeKind::Alias(ty) => vec![direct_target(ty)],
+                TypeKind::Alias(ty) => vec![by_value(ty)],
                 // A form is sent, never nested in another type: no cycle can pass through it.
-                TypeKind::StringEnum(_) | TypeKind::Form(_) => Vec::new(),
+                TypeKind::StringEnum(_) | TypeKind::Form(_) | TypeKind::Const(_) => Vec::new(),
             };
             targets
                 .into_iter()
                 .enumerate()
-                .filter_map(|(slot, t)| Some((slot, t?)))
+                .flat_map(|(slot, ids)| ids.into_iter().map(move |id| (slot, id)))
                 .collect()
         })
         .collect();
@@ -436,7 +511,10 @@ fn break_cycles(types: &mut [TypeDef]) {
                 }
             }
             // An alias cannot hold a box; a cycle through one is boxed at a struct or enum.
-            TypeKind::Alias(_) | TypeKind::StringEnum(_) | TypeKind::Form(_) => {}
+            TypeKind::Alias(_)
+            | TypeKind::StringEnum(_)
+            | TypeKind::Form(_)
+            | TypeKind::Const(_) => {}
         }
     }
 }
@@ -448,6 +526,7 @@ fn mark_defaultable(types: &mut [TypeDef]) {
     fn has_default(ty: &TypeRef, can: &[bool]) -> bool {
         match ty {
             TypeRef::Named(id) => can[*id],
+            TypeRef::Tuple(items) => items.len() <= 12 && items.iter().all(|t| has_default(t, can)),
             _ => true,
         }
     }
@@ -465,6 +544,7 @@ fn mark_defaultable(types: &mut [TypeDef]) {
                             && !matches!(f.default, FieldDefault::Value(_))
                 }),
                 TypeKind::StringEnum(e) => e.variants.len() == 1,
+                TypeKind::Const(_) => true,
                 TypeKind::Alias(ty) => has_default(ty, &can),
                 TypeKind::Tagged(_) | TypeKind::Untagged(_) | TypeKind::Form(_) => false,
             };
@@ -489,5 +569,16 @@ fn direct_target(ty: &TypeRef) -> Option<TypeId> {
         TypeRef::Named(id) => Some(*id),
         TypeRef::Nullable(inner) => direct_target(inner),
         _ => None,
+    }
+}
+
+/// The types a value of `ty` holds in place (not behind a `Vec` or a map): those a cycle
+/// through it must box.
+fn by_value(ty: &TypeRef) -> Vec<TypeId> {
+    match ty {
+        TypeRef::Named(id) => vec![*id],
+        TypeRef::Nullable(inner) => by_value(inner),
+        TypeRef::Tuple(items) => items.iter().flat_map(by_value).collect(),
+        _ => Vec::new(),
     }
 }

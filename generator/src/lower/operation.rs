@@ -39,17 +39,7 @@ impl Lowerer<'_> {
                     continue;
                 }
             };
-            let ops = [
-                &item.get,
-                &item.put,
-                &item.post,
-                &item.delete,
-                &item.options,
-                &item.head,
-                &item.patch,
-                &item.trace,
-            ];
-            for (method, op) in METHODS.iter().zip(ops) {
+            for (method, op) in METHODS.iter().zip(path_item_operations(item)) {
                 let Some(op) = op else { continue };
                 let at = pointer(["paths", path.as_str(), method]);
                 if let Some(lowered) = self.lower_operation(
@@ -113,22 +103,21 @@ impl Lowerer<'_> {
         let pascal = naming::type_name(&name);
         let module = self.modules.unique(&name);
 
-        // Operation parameters override path-item ones with the same name and location.
+        // Operation parameters override path-item ones with the same name and location. Each
+        // comes with where it is written (the path item's list, the operation's, or the
+        // component a `$ref` names).
+        let item_at = at.rsplit_once('/').map_or(at, |(item, _)| item);
         let mut params: Vec<(String, Parameter)> = Vec::new();
-        for (source, list) in [
-            ("parameters", item_params),
-            ("parameters", &op.parameters[..]),
-        ] {
-            let _ = source;
+        for (owner, list) in [(item_at, item_params), (at, &op.parameters[..])] {
             for (i, p) in list.iter().enumerate() {
-                let p_at = format!("{at}/parameters/{i}");
-                let Some(p) = self.resolve_parameter(p, &p_at) else {
+                let p_at = format!("{owner}/parameters/{i}");
+                let Some((p, home)) = self.resolve_parameter(p, &p_at) else {
                     continue;
                 };
                 let key = (p.parameter_data_ref().name.clone(), location_of(&p));
                 params
                     .retain(|(_, q)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
-                params.push((p_at, p));
+                params.push((home, p));
             }
         }
 
@@ -205,6 +194,7 @@ impl Lowerer<'_> {
                 },
                 wire_name: data.name.clone(),
                 location,
+                pointer: p_at.clone(),
                 ty,
                 required: data.required || location == ParamLocation::Path,
                 description: data.description.clone(),
@@ -233,6 +223,7 @@ impl Lowerer<'_> {
                         name: arg_names.unique(&naming::field_name(t)),
                         wire_name: t.clone(),
                         location: ParamLocation::Path,
+                        pointer: at.to_string(),
                         ty: TypeRef::String,
                         required: true,
                         description: None,
@@ -268,7 +259,7 @@ impl Lowerer<'_> {
             None => None,
             Some(rb) => Some(self.lower_body(rb, at, &pascal, &module)?),
         };
-        let response = self.lower_response(op, at, &pascal, &module);
+        let (response, response_media) = self.lower_response(op, at, &pascal, &module);
         let errors = self.lower_errors(op, at, &pascal, &module);
         let stream = self
             .lower_stream(op, at, &pascal, &module, body.as_ref(), &response)
@@ -306,6 +297,7 @@ impl Lowerer<'_> {
             params: params_struct,
             body,
             response,
+            response_media,
             errors,
             stream,
             byte_stream,
@@ -316,9 +308,14 @@ impl Lowerer<'_> {
         })
     }
 
-    fn resolve_parameter(&mut self, p: &ReferenceOr<Parameter>, at: &str) -> Option<Parameter> {
+    /// A parameter, through its `$ref`, and where it is written.
+    fn resolve_parameter(
+        &mut self,
+        p: &ReferenceOr<Parameter>,
+        at: &str,
+    ) -> Option<(Parameter, String)> {
         match p {
-            ReferenceOr::Item(p) => Some(p.clone()),
+            ReferenceOr::Item(p) => Some((p.clone(), at.to_string())),
             ReferenceOr::Reference { reference } => {
                 let found = reference
                     .strip_prefix("#/components/parameters/")
@@ -330,9 +327,44 @@ impl Lowerer<'_> {
                             .get(&super::schema::unescape(name))
                     });
                 match found {
-                    Some(ReferenceOr::Item(p)) => Some(p.clone()),
+                    Some(ReferenceOr::Item(p)) => Some((p.clone(), reference.clone())),
                     _ => {
                         self.diags.push(Diagnostic::warning(at, format!("parameter `$ref: {reference}` does not resolve; the parameter is not generated")));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// A request body, through its `$ref`; `None`, with a diagnostic, when that does not
+    /// resolve.
+    /// Also returns the body's JSON pointer.
+    fn resolve_request_body(
+        &mut self,
+        rb: &ReferenceOr<openapiv3::RequestBody>,
+        at: &str,
+        outcome: &str,
+    ) -> Option<(openapiv3::RequestBody, String)> {
+        match rb {
+            ReferenceOr::Item(rb) => Some((rb.clone(), format!("{at}/requestBody"))),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .and_then(|name| {
+                        self.api
+                            .components
+                            .as_ref()?
+                            .request_bodies
+                            .get(&super::schema::unescape(name))
+                    });
+                match found {
+                    Some(ReferenceOr::Item(rb)) => Some((rb.clone(), reference.clone())),
+                    _ => {
+                        self.diags.push(Diagnostic::warning(
+                            format!("{at}/requestBody"),
+                            format!("request body `$ref: {reference}` does not resolve; {outcome}"),
+                        ));
                         None
                     }
                 }
@@ -348,27 +380,7 @@ impl Lowerer<'_> {
         pascal: &str,
         module: &str,
     ) -> Option<Body> {
-        let rb = match rb {
-            ReferenceOr::Item(rb) => rb.clone(),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|name| {
-                        self.api
-                            .components
-                            .as_ref()?
-                            .request_bodies
-                            .get(&super::schema::unescape(name))
-                    });
-                match found {
-                    Some(ReferenceOr::Item(rb)) => rb.clone(),
-                    _ => {
-                        self.diags.push(Diagnostic::warning(format!("{at}/requestBody"), format!("request body `$ref: {reference}` does not resolve; the operation is not generated")));
-                        return None;
-                    }
-                }
-            }
-        };
+        let (rb, home) = self.resolve_request_body(rb, at, "the operation is not generated")?;
         let json = rb.content.iter().find(|(ct, _)| is_json(ct));
         let multipart = rb
             .content
@@ -397,9 +409,11 @@ impl Lowerer<'_> {
             }
             None => TypeRef::Json,
         };
+        let media = pointer_join(&home, &["content", ct]);
         if json.is_some() {
             return Some(Body {
                 ty,
+                media,
                 required: rb.required,
                 multipart: false,
             });
@@ -407,6 +421,7 @@ impl Lowerer<'_> {
         let form = self.lower_form(&ty, at, pascal, module)?;
         Some(Body {
             ty: form,
+            media,
             required: rb.required,
             multipart: true,
         })
@@ -470,13 +485,14 @@ impl Lowerer<'_> {
         Some(TypeRef::Named(self.types.len() - 1))
     }
 
+    /// The response, and the JSON pointer of the media type a JSON one is read from.
     fn lower_response(
         &mut self,
         op: &OaOperation,
         at: &str,
         pascal: &str,
         module: &str,
-    ) -> Response {
+    ) -> (Response, Option<String>) {
         let mut success: Vec<(String, &ReferenceOr<openapiv3::Response>)> = op
             .responses
             .responses
@@ -489,7 +505,11 @@ impl Lowerer<'_> {
             .collect();
         success.sort_by(|a, b| a.0.cmp(&b.0));
         let Some((code, response)) = success.first() else {
-            return Response::Empty;
+            return (Response::Empty, None);
+        };
+        let home = match response {
+            ReferenceOr::Item(_) => pointer_join(at, &["responses", code]),
+            ReferenceOr::Reference { reference } => reference.clone(),
         };
         let response = match response {
             ReferenceOr::Item(r) => r.clone(),
@@ -507,7 +527,7 @@ impl Lowerer<'_> {
                     Some(ReferenceOr::Item(r)) => r.clone(),
                     _ => {
                         self.diags.push(Diagnostic::warning(format!("{at}/responses/{code}"), format!("response `$ref: {reference}` does not resolve; the body is returned as bytes")));
-                        return Response::Bytes;
+                        return (Response::Bytes, None);
                     }
                 }
             }
@@ -519,21 +539,30 @@ impl Lowerer<'_> {
             ));
         }
         if response.content.is_empty() {
-            return Response::Empty;
+            return (Response::Empty, None);
         }
         match response.content.iter().find(|(ct, _)| is_json(ct)) {
-            Some((ct, media)) => match &media.schema {
-                Some(s) => {
-                    let ctx = Ctx {
-                        name: format!("{pascal}Response"),
-                        module: module.to_string(),
-                        pointer: pointer_join(at, &["responses", code, "content", ct, "schema"]),
-                        reserved: None,
-                    };
-                    Response::Json(self.lower_ref_or(s, &ctx).ty)
-                }
-                None => Response::Json(TypeRef::Json),
-            },
+            Some((ct, media)) => {
+                let ty = match &media.schema {
+                    Some(s) => {
+                        let ctx = Ctx {
+                            name: format!("{pascal}Response"),
+                            module: module.to_string(),
+                            pointer: pointer_join(
+                                at,
+                                &["responses", code, "content", ct, "schema"],
+                            ),
+                            reserved: None,
+                        };
+                        self.lower_ref_or(s, &ctx).ty
+                    }
+                    None => TypeRef::Json,
+                };
+                (
+                    Response::Json(ty),
+                    Some(pointer_join(&home, &["content", ct])),
+                )
+            }
             None => {
                 let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
                 self.diags.push(Diagnostic::warning(
@@ -543,13 +572,89 @@ impl Lowerer<'_> {
                         types.join("`, `")
                     ),
                 ));
-                Response::Bytes
+                (Response::Bytes, None)
             }
         }
     }
 }
 
 impl Lowerer<'_> {
+    /// Webhooks: the JSON payload of each becomes a type; there is no client method.
+    pub(super) fn lower_webhooks(
+        &mut self,
+        webhooks: &[(String, openapiv3::PathItem)],
+    ) -> Vec<Webhook> {
+        let mut names = Namer::new();
+        let mut out = Vec::new();
+        for (key, item) in webhooks {
+            let ops: Vec<(&str, &OaOperation)> = METHODS
+                .iter()
+                .zip(path_item_operations(item))
+                .filter_map(|(m, op)| Some((*m, op.as_ref()?)))
+                .collect();
+            for &(method, op) in &ops {
+                let at = pointer(["webhooks", key.as_str(), method]);
+                let base = if ops.len() > 1 {
+                    format!("{key} {method}")
+                } else {
+                    key.clone()
+                };
+                let name = names.unique(&naming::type_name(&base));
+                let Some(rb) = &op.request_body else {
+                    self.diags.push(Diagnostic::warning(
+                        &at,
+                        "webhook without a request body: there is no payload to generate",
+                    ));
+                    continue;
+                };
+                let Some((rb, _)) =
+                    self.resolve_request_body(rb, &at, "its payload is not generated")
+                else {
+                    continue;
+                };
+                let payload = match rb.content.iter().find(|(ct, _)| is_json(ct)) {
+                    Some((ct, media)) => match &media.schema {
+                        Some(schema) => {
+                            let ctx = Ctx {
+                                name: format!("{name}Webhook"),
+                                module: self.modules.unique(&naming::snake_name(
+                                    &format!("{name} webhook"),
+                                    "webhook",
+                                )),
+                                pointer: pointer_join(
+                                    &at,
+                                    &["requestBody", "content", ct, "schema"],
+                                ),
+                                reserved: None,
+                            };
+                            self.lower_ref_or(schema, &ctx).ty
+                        }
+                        None => TypeRef::Json,
+                    },
+                    None => {
+                        let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+                        self.diags.push(Diagnostic::warning(
+                            format!("{at}/requestBody"),
+                            format!("webhook payload content type `{}` is not JSON; no payload type is generated", types.join("`, `")),
+                        ));
+                        continue;
+                    }
+                };
+                out.push(Webhook {
+                    key: key.clone(),
+                    name,
+                    method: method.to_string(),
+                    pointer: at,
+                    summary: op.summary.clone(),
+                    description: op.description.clone(),
+                    deprecated: op.deprecated,
+                    payload,
+                });
+            }
+        }
+        out
+    }
+
     /// Error responses: every status outside 2xx, and `default`, with the type of its JSON body.
     fn lower_errors(
         &mut self,
@@ -739,6 +844,20 @@ impl Lowerer<'_> {
             .chain(view.any_of)
             .any(|alt| self.is_envelope(alt, depth + 1))
     }
+}
+
+/// A path item's operations, in the order of [`METHODS`].
+fn path_item_operations(item: &openapiv3::PathItem) -> [&Option<OaOperation>; 8] {
+    [
+        &item.get,
+        &item.put,
+        &item.post,
+        &item.delete,
+        &item.options,
+        &item.head,
+        &item.patch,
+        &item.trace,
+    ]
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -52,13 +52,20 @@ const REF_PREFIX: &str = "#/components/schemas/";
 impl<'a> Lowerer<'a> {
     /// Resolves a `$ref` to a named schema's id, reporting one that does not resolve.
     pub(crate) fn resolve_ref(&mut self, reference: &str, at: &str) -> Option<TypeId> {
-        let id = reference
-            .strip_prefix(REF_PREFIX)
-            .and_then(|name| self.named.get(&unescape(name)).copied());
+        let id = self.ref_id(reference);
         if id.is_none() {
             self.diags.push(unresolved_ref(reference, at));
         }
         id
+    }
+
+    /// The id of the named schema (in `components/schemas`, or an extra one such as a
+    /// `$defs` entry) a `$ref` names.
+    fn ref_id(&self, reference: &str) -> Option<TypeId> {
+        match reference.strip_prefix(REF_PREFIX) {
+            Some(name) if !name.contains('/') => self.named.get(&unescape(name)).copied(),
+            _ => self.extra_ids.get(reference).copied(),
+        }
     }
 
     /// The schema a `$ref` or inline schema stands for.
@@ -66,7 +73,43 @@ impl<'a> Lowerer<'a> {
     where
         'a: 'x,
     {
-        deref(self.api, s)
+        let mut reference = match s {
+            ReferenceOr::Item(schema) => return Some(schema),
+            ReferenceOr::Reference { reference } => reference.as_str(),
+        };
+        // A schema that is itself a bare reference: follow once more, bounded.
+        for _ in 0..2 {
+            match self.ref_target(reference)? {
+                ReferenceOr::Item(schema) => return Some(schema),
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
+        }
+        None
+    }
+
+    fn ref_target(&self, reference: &str) -> Option<&'a ReferenceOr<Schema>> {
+        match reference.strip_prefix(REF_PREFIX) {
+            Some(name) if !name.contains('/') => {
+                self.api.components.as_ref()?.schemas.get(&unescape(name))
+            }
+            _ => self
+                .extra
+                .iter()
+                .find(|(at, _)| at == reference)
+                .map(|(_, s)| s),
+        }
+    }
+}
+
+/// The name of the schema a `$ref` points at: its key in `components/schemas`, else the last
+/// segment of its pointer (`#/components/schemas/Pet/$defs/Tag` is `Tag`).
+pub(crate) fn ref_schema_name(reference: &str) -> Option<String> {
+    match reference.strip_prefix(REF_PREFIX) {
+        Some(name) if !name.contains('/') => Some(unescape(name)),
+        _ => reference
+            .strip_prefix("#/")
+            .and_then(|p| p.rsplit('/').next())
+            .map(unescape),
     }
 }
 
@@ -83,10 +126,15 @@ fn unresolved_ref(reference: &str, at: &str) -> Diagnostic {
             format!("`$ref: {reference}` is not a reference (a JSON pointer such as `#/components/schemas/Name`); typed as any JSON value"),
             "write the reference as `#/components/schemas/<name>`",
         )
+    } else if fragment.contains("/$defs/") || fragment.contains("/definitions/") {
+        (
+            format!("`$ref: {reference}` names a `$defs` entry the document does not have; typed as any JSON value"),
+            "fix the reference, or add the entry to the schema's `$defs`",
+        )
     } else if !reference.starts_with(REF_PREFIX) {
         (
-            format!("`$ref: {reference}` points at `{fragment}`, not at a schema in components/schemas; typed as any JSON value"),
-            "schemas are referenced as `#/components/schemas/<name>`",
+            format!("`$ref: {reference}` points at `{fragment}`, which is not a schema of the document; typed as any JSON value"),
+            "schemas are referenced as `#/components/schemas/<name>`, or by the JSON pointer of a schema",
         )
     } else {
         (
@@ -95,26 +143,6 @@ fn unresolved_ref(reference: &str, at: &str) -> Diagnostic {
         )
     };
     Diagnostic::warning(at, message).with_help(help)
-}
-
-fn deref<'x>(api: &'x openapiv3::OpenAPI, s: &'x ReferenceOr<Schema>) -> Option<&'x Schema> {
-    match s {
-        ReferenceOr::Item(schema) => Some(schema),
-        ReferenceOr::Reference { reference } => {
-            let name = unescape(reference.strip_prefix(REF_PREFIX)?);
-            match api.components.as_ref()?.schemas.get(&name)? {
-                ReferenceOr::Item(schema) => Some(schema),
-                // A schema that is itself a bare reference: follow once more, bounded.
-                ReferenceOr::Reference { reference } => {
-                    let name = unescape(reference.strip_prefix(REF_PREFIX)?);
-                    match api.components.as_ref()?.schemas.get(&name)? {
-                        ReferenceOr::Item(schema) => Some(schema),
-                        ReferenceOr::Reference { .. } => None,
-                    }
-                }
-            }
-        }
-    }
 }
 
 impl<'a> Lowerer<'a> {
@@ -207,8 +235,19 @@ impl<'a> Lowerer<'a> {
             );
             return self.finish(ctx, &docs, TypeRef::Json, nullable);
         }
+        // `null` and nothing else (`type: "null"`, `const: null`, `enum: [null]`).
+        if !view.enum_values.is_empty() && view.enum_values.iter().all(Value::is_null) {
+            return self.finish(ctx, &docs, TypeRef::Null, false);
+        }
         if let Some(values) = view.string_enum() {
             let kind = self.lower_string_enum(&values, ctx);
+            return self.define_here(ctx, &docs, kind, nullable);
+        }
+        let values: Vec<&Value> = view.enum_values.iter().filter(|v| !v.is_null()).collect();
+        if let [value] = values.as_slice() {
+            // One value that is not a string (`const: 2`): a constant of its own.
+            let nullable = nullable || values.len() < view.enum_values.len();
+            let kind = TypeKind::Const((*value).clone());
             return self.define_here(ctx, &docs, kind, nullable);
         }
         if !view.enum_values.is_empty() && view.enum_values.iter().any(|v| !v.is_null()) {
@@ -225,6 +264,7 @@ impl<'a> Lowerer<'a> {
             Some("integer") => TypeRef::Integer,
             Some("number") => TypeRef::Number,
             Some("boolean") => TypeRef::Boolean,
+            Some("array") if view.prefix_items().is_some() => self.lower_tuple(&view, ctx),
             Some("array") => {
                 let item = match view.items {
                     Some(items) => {
@@ -293,6 +333,42 @@ impl<'a> Lowerer<'a> {
             docs: docs.clone(),
             kind,
         });
+    }
+
+    /// `prefixItems` (kept by [`crate::dialect`] as `x-prefixItems`): a tuple of the item
+    /// types. Past the twelve items the standard library implements traits for, or when an
+    /// item is not a schema, a list of JSON values.
+    fn lower_tuple(&mut self, view: &View, ctx: &Ctx) -> TypeRef {
+        let members = match view.prefix_items() {
+            Some(Ok(members)) if members.len() <= 12 => members,
+            Some(Ok(members)) => {
+                self.diags.push(Diagnostic::warning(
+                    format!("{}/prefixItems", ctx.pointer),
+                    format!("a tuple of {} items (more than the 12 Rust implements traits for) is generated as a list of JSON values", members.len()),
+                ));
+                return TypeRef::Array(Box::new(TypeRef::Json));
+            }
+            _ => {
+                self.diags.push(Diagnostic::warning(
+                    format!("{}/prefixItems", ctx.pointer),
+                    "`prefixItems` is not a list of schemas; generated as a list of JSON values",
+                ));
+                return TypeRef::Array(Box::new(TypeRef::Json));
+            }
+        };
+        let items = members
+            .iter()
+            .enumerate()
+            .map(|(i, member)| {
+                let i = i.to_string();
+                let l = self.lower_ref_or(
+                    member,
+                    &ctx.child(&format!("Item{i}"), &["prefixItems", &i]),
+                );
+                wrap_nullable(l)
+            })
+            .collect();
+        TypeRef::Tuple(items)
     }
 
     fn lower_map(&mut self, view: &View, ctx: &Ctx) -> TypeRef {
@@ -417,7 +493,7 @@ impl<'a> Lowerer<'a> {
             };
             // Where the part is written: its schema's own place when it is a reference.
             let home = match part {
-                ReferenceOr::Reference { reference } if reference.starts_with(REF_PREFIX) => {
+                ReferenceOr::Reference { reference } if reference.starts_with("#/") => {
                     reference.clone()
                 }
                 _ => at,
@@ -522,9 +598,8 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let base = match (alt, &alt_view) {
-                (ReferenceOr::Reference { reference }, _) => reference
-                    .strip_prefix(REF_PREFIX)
-                    .map(|n| naming::type_name(&unescape(n)))
+                (ReferenceOr::Reference { reference }, _) => ref_schema_name(reference)
+                    .map(|n| naming::type_name(&n))
                     .unwrap_or_else(|| format!("Variant{i}")),
                 (_, Some(v)) => match &v.data.title {
                     Some(title) => naming::type_name(title),
@@ -610,9 +685,7 @@ impl<'a> Lowerer<'a> {
                         Some(vec![value])
                     } else if has_prop {
                         // OpenAPI's implicit mapping: the schema's name.
-                        reference
-                            .and_then(|r| r.strip_prefix(REF_PREFIX))
-                            .map(|n| vec![unescape(n)])
+                        reference.and_then(ref_schema_name).map(|n| vec![n])
                     } else {
                         None
                     };
@@ -712,6 +785,9 @@ impl<'a> Lowerer<'a> {
 
 /// A variant name for an inline alternative without a title.
 fn kind_name(v: &View) -> String {
+    if !v.enum_values.is_empty() && v.enum_values.iter().all(Value::is_null) {
+        return "Null".to_string();
+    }
     match v.ty {
         Some("string") => "String",
         Some("integer") => "Integer",

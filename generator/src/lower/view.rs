@@ -136,6 +136,14 @@ impl<'s> View<'s> {
         self.ty == Some("string") && self.enum_values.is_empty() && self.is_plain()
     }
 
+    /// The items of a tuple (`prefixItems`, which [`crate::dialect`] keeps as
+    /// `x-prefixItems`), if the schema is one.
+    pub fn prefix_items(&self) -> Option<Result<Vec<ReferenceOr<Schema>>, serde_json::Error>> {
+        use serde::Deserialize;
+        let items = self.data.extensions.get("x-prefixItems")?;
+        Some(Vec::<ReferenceOr<Schema>>::deserialize(items))
+    }
+
     /// No composition keywords.
     pub fn is_plain(&self) -> bool {
         self.one_of.is_empty() && self.any_of.is_empty() && self.all_of.is_empty()
