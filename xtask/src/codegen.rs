@@ -476,7 +476,9 @@ mod tests {
     }
 
     /// Every snapshot fixture generates a crate that builds without warnings, passes clippy
-    /// with `-D warnings` and documents cleanly: snapshots are code, not just text.
+    /// with `-D warnings` and documents cleanly: snapshots are code, not just text. Every
+    /// example of the fixtures is then decoded into its generated type, encoded and decoded
+    /// again: those that fail are exactly those the generator warned about.
     #[test]
     fn fixture_crates_build_clean() {
         let root = root();
@@ -485,6 +487,9 @@ mod tests {
         let _ = fs::remove_dir_all(&workspace);
         let mut members = Vec::new();
         let mut features = Vec::new();
+        let mut warned: Vec<String> = Vec::new();
+        let mut runner = String::from("fn main() {\n");
+        let mut runner_deps = String::new();
         let mut names: Vec<PathBuf> = fs::read_dir(&fixtures)
             .expect("fixtures folder")
             .map(|e| e.expect("entry").path())
@@ -497,7 +502,19 @@ mod tests {
                 .unwrap()
                 .to_string_lossy()
                 .replace('_', "-");
-            let generated = generate(&root, spec, None).expect("fixture generates");
+            let generated = generate_with(&root, spec, None, true).expect("fixture generates");
+            warned.extend(
+                generated
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.message.starts_with("the spec's example does not fit"))
+                    .map(|d| d.pointer.clone()),
+            );
+            let lib = format!("fixture_{}", stem.replace('-', "_"));
+            runner_deps.push_str(&format!("fixture-{stem} = {{ path = \"../{stem}\" }}\n"));
+            runner.push_str(&format!(
+                "    for (pointer, _) in {lib}::example_check::check_examples().1 {{\n        println!(\"{{pointer}}\");\n    }}\n"
+            ));
             let dir = workspace.join(&stem);
             let files = crate_files(&root, &generated, Some(&format!("fixture-{stem}")))
                 .expect("crate files");
@@ -509,6 +526,15 @@ mod tests {
                 generated.features.iter().map(|f| f.name.clone()).collect(),
             ));
         }
+        runner.push_str("}\n");
+        fs::create_dir_all(workspace.join("examples-runner/src")).expect("runner folder");
+        fs::write(
+            workspace.join("examples-runner/Cargo.toml"),
+            format!("[package]\nname = \"examples-runner\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{runner_deps}"),
+        )
+        .expect("runner manifest");
+        fs::write(workspace.join("examples-runner/src/main.rs"), runner).expect("runner");
+        members.push("\"examples-runner\"".to_string());
         fs::write(
             workspace.join("Cargo.toml"),
             format!(
@@ -528,6 +554,23 @@ mod tests {
         assert!(
             checked >= 4,
             "the features fixture has three features: {checked}"
+        );
+        let out = crate::full_specs::cargo_output(
+            &workspace,
+            &["run", "--quiet", "--package", "examples-runner"],
+        )
+        .unwrap_or_else(|e| panic!("the examples runner fails: {e}"));
+        let mut failed: Vec<&str> = out.lines().collect();
+        failed.sort_unstable();
+        warned.sort();
+        warned.dedup();
+        assert_eq!(
+            failed, warned,
+            "the examples that do not decode should be those the generator warned about"
+        );
+        assert!(
+            warned.len() >= 3,
+            "the fixtures have contradicting examples: {warned:?}"
         );
     }
 

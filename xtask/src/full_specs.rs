@@ -12,8 +12,21 @@ use generator::Severity;
 
 use crate::codegen::{crate_files, display, generate_with, root, write_files};
 
-/// The published specs, oldest first.
-pub const SPECS: &[&str] = &["portkey-2024-06.yaml", "portkey-2026-07.yaml"];
+/// The published specs, oldest first: two full 3.0 specs a year apart, the last 3.0 version
+/// before Portkey's month of `openapi: 3.1.0`, the last 3.1 version, and the day after (the
+/// same document declaring 3.0 again).
+pub const SPECS: &[&str] = &[
+    "portkey-2024-06.yaml",
+    "portkey-2024-10-3.0.yaml",
+    "portkey-2024-11-3.1.yaml",
+    "portkey-2024-11-3.0.yaml",
+    "portkey-2026-07.yaml",
+];
+
+/// Specs that differ from another only in the `openapi` version they declare: each must
+/// generate the same files as its twin (but for the header naming the spec), so its crate is
+/// that crate and is not built again.
+pub const TWINS: &[(&str, &str)] = &[("portkey-2024-11-3.0.yaml", "portkey-2024-11-3.1.yaml")];
 
 /// Where the full specs are, if this checkout has them beside it.
 pub fn specs_dir() -> Option<PathBuf> {
@@ -27,6 +40,8 @@ pub struct Outcome {
     pub types: usize,
     pub operations: usize,
     pub warnings: Vec<String>,
+    /// Each kind of warning (its message with names and numbers taken out) and how often.
+    pub kinds: Vec<(String, usize)>,
     pub generate_seconds: f64,
 }
 
@@ -40,17 +55,41 @@ pub fn run_all(build: bool) -> Result<String, String> {
     let mut outcomes = Vec::new();
     let mut members = Vec::new();
     let mut features = Vec::new();
+    let mut built: Vec<(&str, std::collections::BTreeMap<String, String>)> = Vec::new();
     for spec in SPECS {
         let path = dir.join(spec);
         let started = Instant::now();
         let generated =
             generate_with(&root, &path, None, true).map_err(|e| format!("{spec}: {e}"))?;
         let generate_seconds = started.elapsed().as_secs_f64();
-        let stem = Path::new(spec)
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let warnings: Vec<&generator::Diagnostic> = generated
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .collect();
+        outcomes.push(Outcome {
+            spec: display(&root, &path),
+            types: generated.type_count,
+            operations: generated.operation_count,
+            warnings: warnings.iter().map(|d| d.to_string()).collect(),
+            kinds: kinds(&warnings),
+            generate_seconds,
+        });
+        let body = without_headers(&generated.files);
+        if let Some((_, twin)) = TWINS.iter().find(|(copy, _)| copy == spec) {
+            let (_, twin_files) = built
+                .iter()
+                .find(|(name, _)| name == twin)
+                .ok_or_else(|| format!("{twin} must come before its twin {spec} in SPECS"))?;
+            if let Some(path) = first_difference(twin_files, &body) {
+                return Err(format!(
+                    "{spec} differs from {twin} only in its `openapi` version, but generates another `{path}`"
+                ));
+            }
+            continue;
+        }
+        built.push((spec, body));
+        let stem = package_stem(spec);
         let crate_dir = workspace.join(&stem);
         let mut files: std::collections::BTreeMap<PathBuf, String> =
             crate_files(&root, &generated, Some(&format!("full-{stem}")))?
@@ -73,18 +112,6 @@ pub fn run_all(build: bool) -> Result<String, String> {
         );
         write_files(&files, &crate_dir.join("src/generated"))?;
         members.push(format!("\"{stem}\""));
-        outcomes.push(Outcome {
-            spec: display(&root, &path),
-            types: generated.type_count,
-            operations: generated.operation_count,
-            warnings: generated
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Warning)
-                .map(|d| d.to_string())
-                .collect(),
-            generate_seconds,
-        });
     }
     fs::write(
         workspace.join("Cargo.toml"),
@@ -110,6 +137,12 @@ pub fn run_all(build: bool) -> Result<String, String> {
             o.generate_seconds
         );
     }
+    for (copy, twin) in TWINS {
+        let _ = writeln!(
+            report,
+            "\n{copy} generates the same files as {twin}, but for their headers: its crate is that crate"
+        );
+    }
     if build {
         for (what, seconds) in check_clean(&workspace)? {
             let _ = writeln!(
@@ -126,13 +159,11 @@ pub fn run_all(build: bool) -> Result<String, String> {
             started.elapsed().as_secs_f64()
         );
         let mut problems = Vec::new();
-        for spec in SPECS {
-            let stem = Path::new(spec)
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let (line, problem) = check_examples(&workspace, &stem)?;
+        for spec in SPECS
+            .iter()
+            .filter(|s| !TWINS.iter().any(|(copy, _)| copy == *s))
+        {
+            let (line, problem) = check_examples(&workspace, spec)?;
             let _ = writeln!(report, "\n{spec}: {line}");
             problems.extend(problem);
         }
@@ -141,7 +172,11 @@ pub fn run_all(build: bool) -> Result<String, String> {
         }
     }
     for o in &outcomes {
-        let _ = writeln!(report, "\n### {} warnings\n\n```text", o.spec);
+        let _ = writeln!(report, "\n### {} warnings by kind\n", o.spec);
+        for (kind, n) in &o.kinds {
+            let _ = writeln!(report, "- {n} × {kind}");
+        }
+        let _ = writeln!(report, "\n```text");
         for w in &o.warnings {
             let _ = writeln!(report, "{w}");
         }
@@ -150,17 +185,88 @@ pub fn run_all(build: bool) -> Result<String, String> {
     Ok(report)
 }
 
+/// The name of a spec's crate: its file stem with anything but letters, digits and `-`
+/// written as `-` (`portkey-2024-10-3.0.yaml` is `portkey-2024-10-3-0`).
+fn package_stem(spec: &str) -> String {
+    let stem = spec.strip_suffix(".yaml").unwrap_or(spec);
+    stem.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// Generated files without the header lines that name the spec.
+fn without_headers(
+    files: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    files
+        .iter()
+        .map(|(path, text)| {
+            let body = text
+                .lines()
+                .filter(|l| !l.starts_with("// This file is generated by"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (path.clone(), body)
+        })
+        .collect()
+}
+
+/// The first file in which two file sets differ, if any.
+fn first_difference(
+    a: &std::collections::BTreeMap<String, String>,
+    b: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    a.iter()
+        .find(|(path, text)| b.get(*path) != Some(*text))
+        .map(|(path, _)| path.clone())
+        .or_else(|| b.keys().find(|p| !a.contains_key(*p)).cloned())
+}
+
+/// Warnings grouped by kind: the message with what is quoted and every number taken out, so
+/// that "`required` names `thread_id`" and "`required` names `logprobs`" are one kind.
+pub fn kinds(warnings: &[&generator::Diagnostic]) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for d in warnings {
+        let mut kind = String::new();
+        let mut quoted = false;
+        for c in d.message.chars() {
+            match c {
+                '`' if !quoted => {
+                    quoted = true;
+                    kind.push_str("`…`");
+                }
+                '`' => quoted = false,
+                _ if quoted => {}
+                c if c.is_ascii_digit() => {
+                    if !kind.ends_with('N') {
+                        kind.push('N');
+                    }
+                }
+                c => kind.push(c),
+            }
+        }
+        // The part after the first `;` or `:` says what was done; keep what went wrong.
+        let kind = kind.split(['(']).next().unwrap_or(&kind).trim().to_string();
+        *counts.entry(kind).or_default() += 1;
+    }
+    let mut kinds: Vec<(String, usize)> = counts.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    kinds
+}
+
 /// Runs a crate's `check_examples` program and compares its failures with the spec bugs
 /// listed in `xtask/spec-bugs/{stem}.txt`. Returns a summary line, and a problem when the two
 /// differ.
-fn check_examples(workspace: &Path, stem: &str) -> Result<(String, Option<String>), String> {
+fn check_examples(workspace: &Path, spec: &str) -> Result<(String, Option<String>), String> {
+    let package = package_stem(spec);
+    let stem = spec.strip_suffix(".yaml").unwrap_or(spec);
     let out = cargo_output(
         workspace,
         &[
             "run",
             "--quiet",
             "--package",
-            &format!("full-{stem}"),
+            &format!("full-{package}"),
             "--example",
             "check_examples",
         ],
@@ -283,7 +389,7 @@ fn cargo(dir: &Path, args: &[&str], flags: (&str, &str)) -> Result<(), String> {
 }
 
 /// Like [`cargo`], returning what the command printed.
-fn cargo_output(dir: &Path, args: &[&str]) -> Result<String, String> {
+pub fn cargo_output(dir: &Path, args: &[&str]) -> Result<String, String> {
     run_cargo(dir, args, None)
 }
 

@@ -1,6 +1,7 @@
 //! `cargo xtask fuzz`: mutates real specs (deletes keys, changes types, dangles and retargets
-//! `$ref`s, duplicates names, splices subtrees, replaces scalars) and checks that the
-//! generator answers every mutant with files or diagnostics: never a panic, never a hang.
+//! `$ref`s, duplicates names, splices subtrees, replaces scalars, writes schemas the OpenAPI
+//! 3.1 way and changes the declared version) and checks that the generator answers every
+//! mutant with files or diagnostics: never a panic, never a hang.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -260,7 +261,7 @@ fn show(at: &[String]) -> String {
 
 /// Applies one random mutation to `doc` and says what it did.
 fn mutate(doc: &mut Value, rng: &mut fastrand::Rng) -> Option<String> {
-    match rng.u8(0..7) {
+    match rng.u8(0..9) {
         0 => {
             let at = pick_node(doc, rng, |_, _| true)?;
             let (key, parent) = at.split_last()?;
@@ -358,6 +359,95 @@ fn mutate(doc: &mut Value, rng: &mut fastrand::Rng) -> Option<String> {
             let description = format!("replace {} with {}", show(&at), short(&new));
             *get_mut(doc, &at)? = new;
             Some(description)
+        }
+        7 => {
+            // A schema written with what OpenAPI 3.1 (JSON Schema 2020-12) brings, right or
+            // wrong.
+            let at = pick_node(doc, rng, |_, v| {
+                v.get("type").is_some_and(Value::is_string)
+                    || v.get("$ref").is_some()
+                    || v.get("properties").is_some()
+            })?;
+            let node = get_mut(doc, &at)?;
+            let old = node.clone();
+            let ty = old.get("type").cloned().unwrap_or(Value::from("object"));
+            let (what, new) = match rng.u8(0..12) {
+                0 => ("a `type` list with null", {
+                    let mut n = old.clone();
+                    n["type"] = serde_json::json!([ty, "null"]);
+                    n
+                }),
+                1 => (
+                    "an `anyOf` with a null alternative",
+                    serde_json::json!({"anyOf": [old, {"type": "null"}], "description": "nullable"}),
+                ),
+                2 => ("a `const`", {
+                    let consts = [
+                        Value::from("x"),
+                        Value::from(2),
+                        Value::Null,
+                        Value::from(true),
+                        serde_json::json!({"a": [1]}),
+                    ];
+                    let mut n = old.clone();
+                    n["const"] = consts[rng.usize(..consts.len())].clone();
+                    n
+                }),
+                3 => (
+                    "`prefixItems`",
+                    serde_json::json!({"type": "array", "prefixItems": [old, {"type": "string"}], "items": rng.bool()}),
+                ),
+                4 => (
+                    "`$defs` and a `$ref` into them",
+                    serde_json::json!({"$defs": {"Inner": old}, "$ref": "#/$defs/Inner"}),
+                ),
+                5 => ("`examples`", {
+                    let mut n = old.clone();
+                    n["examples"] = serde_json::json!([1, "two", null, {"three": 3}]);
+                    n
+                }),
+                6 => ("numeric exclusive bounds", {
+                    let mut n = old.clone();
+                    n["exclusiveMinimum"] = Value::from(1);
+                    n["exclusiveMaximum"] = Value::from(-1);
+                    n
+                }),
+                7 => ("`if`/`then`/`else` and `unevaluatedProperties`", {
+                    let mut n = old.clone();
+                    n["if"] = serde_json::json!({"required": ["a"]});
+                    n["then"] = old.clone();
+                    n["unevaluatedProperties"] = serde_json::json!({"type": "integer"});
+                    n
+                }),
+                8 => ("an `$anchor` and a `$ref` to it", {
+                    let mut n = old.clone();
+                    n["$anchor"] = Value::from("here");
+                    n["properties"] = serde_json::json!({"again": {"$ref": "#here"}, "dynamic": {"$dynamicRef": "#here"}});
+                    n
+                }),
+                9 => ("a boolean schema", Value::Bool(rng.bool())),
+                10 => ("a `type` list of several types", {
+                    let mut n = old.clone();
+                    n["type"] =
+                        serde_json::json!(["string", "object", "integer", "array", "no-such-type"]);
+                    n
+                }),
+                _ => ("`patternProperties` and `contentMediaType`", {
+                    let mut n = old.clone();
+                    n["patternProperties"] = serde_json::json!({"^a": old, "^b": {"type": "null"}});
+                    n["contentMediaType"] = Value::from("image/png");
+                    n
+                }),
+            };
+            *node = new;
+            Some(format!("write {} the 3.1 way: {what}", show(&at)))
+        }
+        8 => {
+            let versions = ["3.1.0", "3.2.0", "3.0.3", "4.0.0", "3.1"];
+            let version = versions[rng.usize(..versions.len())];
+            doc.as_object_mut()?
+                .insert("openapi".to_owned(), Value::from(version));
+            Some(format!("declare openapi {version}"))
         }
         _ => {
             // A schema made to refer to itself, directly.
@@ -462,11 +552,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
 fn default_specs() -> Vec<PathBuf> {
     let root = root();
     let shared = root.join("../shared/specs");
-    let full: Vec<PathBuf> = ["portkey-2024-06.yaml", "portkey-2026-07.yaml"]
-        .iter()
-        .map(|name| shared.join(name))
-        .filter(|path| path.exists())
-        .collect();
+    let full: Vec<PathBuf> = [
+        "portkey-2024-06.yaml",
+        "portkey-2024-11-3.1.yaml",
+        "portkey-2026-07.yaml",
+    ]
+    .iter()
+    .map(|name| shared.join(name))
+    .filter(|path| path.exists())
+    .collect();
     if full.is_empty() {
         vec![root.join("spec/portkey.yaml")]
     } else {
@@ -478,15 +572,21 @@ fn default_specs() -> Vec<PathBuf> {
 mod tests {
     use super::*;
 
-    /// A short run on every spec at hand: the committed one always, the full ones when
-    /// present. `cargo xtask fuzz` runs longer.
+    /// A short run on every spec at hand: the committed one and a 3.1 one written the 3.1
+    /// way (the fixture of the same API in both styles) always, the full ones when present.
+    /// `cargo xtask fuzz` runs longer.
     #[test]
     fn mutants_get_files_or_diagnostics_never_a_panic() {
         let root = root();
-        let mut runs = vec![(root.join("spec/portkey.yaml"), 150)];
-        let full = root.join("../shared/specs/portkey-2024-06.yaml");
-        if full.exists() {
-            runs.push((full, 6));
+        let mut runs = vec![
+            (root.join("spec/portkey.yaml"), 150),
+            (root.join("generator/tests/fixtures/same_api_31.yaml"), 150),
+            (root.join("generator/tests/fixtures/v31_webhooks.yaml"), 50),
+        ];
+        let shared = root.join("../shared/specs");
+        if shared.exists() {
+            runs.push((shared.join("portkey-2024-06.yaml"), 6));
+            runs.push((shared.join("portkey-2024-11-3.1.yaml"), 6));
         } else {
             println!("../shared/specs/ is absent: fuzzing the committed spec only");
         }

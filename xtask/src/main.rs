@@ -37,19 +37,19 @@ Commands:
       --no-overlay        apply no overlay
       --markdown FILE     also write the report as Markdown
   full-specs [--no-build]
-                      Generate crates from the full Portkey specs in ../shared/specs/ into
-                      target/full-specs/, check them with clippy and rustdoc (warnings
-                      denied), and print a report.
+                      Generate crates from the full Portkey specs in ../shared/specs/ (3.0
+                      and 3.1) into target/full-specs/, check them with clippy and rustdoc
+                      (warnings denied), decode their examples, and print a report.
   fuzz [--spec PATH]... [--seed N] [--iterations N] [--timeout-secs N]
-                      Mutate specs (default: the full Portkey specs, else the committed
-                      one; 200 mutants each from seed 1) and check that the generator
+                      Mutate specs (default: the full Portkey specs 2024-06, 2024-11 (3.1)
+                      and 2026-07, else the committed one; 200 mutants each from seed 1) and check that the generator
                       answers each with files or diagnostics, never a panic or a hang.
                       Run it with `cargo run --release -p xtask -- fuzz` for long runs.
   normalize-spec IN OUT [--overlay PATH] [--quiet]
                       Write IN as the generator understood it (overlay applied, Portkey's
                       nullable `$ref`s, untyped nullables and impossible `required` entries
-                      made strict OpenAPI 3.0) to OUT (JSON when OUT ends in .json, else
-                      YAML), reporting every change.
+                      made strict OpenAPI 3.0; an OpenAPI 3.1 or 3.2 spec written as 3.0) to
+                      OUT (JSON when OUT ends in .json, else YAML), reporting every change.
   bench [--quick] [--only chat-completion]
                       Run every benchmark (generation, decoding, requests, streaming,
                       uploads, builds of generated crates) and write the figures into
