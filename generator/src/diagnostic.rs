@@ -115,6 +115,19 @@ pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Reverses [`escape_segment`].
+pub fn unescape_segment(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// The (escaped) name of the schema `pointer` is, when it is a named schema:
+/// `#/components/schemas/<name>` and nothing deeper.
+pub fn named_schema(pointer: &str) -> Option<&str> {
+    pointer
+        .strip_prefix("#/components/schemas/")
+        .filter(|name| !name.contains('/'))
+}
+
 /// Builds `#/a/b/c` from unescaped segments.
 pub fn pointer<I, S>(segments: I) -> String
 where

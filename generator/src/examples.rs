@@ -33,8 +33,8 @@ pub struct Example {
 }
 
 /// Every example that belongs to a generated type: schema and property `example`s and
-/// `examples` lists, the `example` and `examples` of parameters and of request and response
-/// media types, Portkey's `x-code-samples.example` on schemas, and the `response` of
+/// `examples` lists, the `example` and `examples` of parameters, of request and response
+/// media types and of webhook payloads, Portkey's `x-code-samples.example` on schemas, and the `response` of
 /// operations' `x-code-samples`. Each place is checked once, however often it is used.
 pub fn collect(api: &Api, raw: &Value) -> Vec<Example> {
     let mut out = Examples::default();
@@ -100,15 +100,16 @@ pub fn collect(api: &Api, raw: &Value) -> Vec<Example> {
             }
         }
     }
+    for w in api.webhooks.iter().filter(|w| !w.media.is_empty()) {
+        out.media(raw, &w.media, &w.payload);
+    }
     out.list
 }
 
 /// A named schema's place: `components/schemas/X`, or a `$defs` entry.
 fn is_named(pointer: &str) -> bool {
-    if let Some(name) = pointer.strip_prefix("#/components/schemas/") {
-        if !name.contains('/') {
-            return true;
-        }
+    if crate::diagnostic::named_schema(pointer).is_some() {
+        return true;
     }
     let mut segments = pointer.rsplit('/');
     segments.next();
@@ -201,7 +202,7 @@ impl Examples {
             .path_params
             .iter()
             .chain(op.params.iter().flat_map(|p| &p.fields));
-        for p in params {
+        for p in params.filter(|p| !p.pointer.is_empty()) {
             self.media(raw, &p.pointer, &p.ty);
         }
     }
@@ -412,7 +413,7 @@ fn validate_named(api: &Api, id: TypeId, value: &Value, at: &str, out: &mut Vec<
 }
 
 /// JSON equality, with numbers compared by value (`1` is `1.0`).
-pub fn same_json(a: &Value, b: &Value) -> bool {
+fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => {

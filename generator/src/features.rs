@@ -219,6 +219,7 @@ pub fn plan(api: &Api) -> Features {
             }
         }
     }
+    // A tag whose feature name is `webhooks` shares the feature: it then compiles both.
     if !api.webhooks.is_empty() {
         let f = by_name
             .entry(WEBHOOKS.to_string())

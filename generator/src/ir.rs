@@ -40,6 +40,9 @@ pub struct Webhook {
     pub deprecated: bool,
     /// The type of its JSON body.
     pub payload: TypeRef,
+    /// JSON pointer of the media type object the payload is read from: its `example`s are
+    /// examples of `payload`. Empty when the body has no JSON media type.
+    pub media: String,
 }
 
 /// Index into [`Api::types`].
@@ -280,7 +283,8 @@ pub struct Param {
     pub wire_name: String,
     pub location: ParamLocation,
     /// JSON pointer of the parameter object (in the operation, its path item, or
-    /// `components/parameters`): its `example`s are examples of `ty`.
+    /// `components/parameters`): its `example`s are examples of `ty`. Empty for a path
+    /// parameter the spec names in the template only.
     pub pointer: String,
     pub ty: TypeRef,
     pub required: bool,

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{pointer, Diagnostic};
 use crate::dialect::Version;
-use crate::walk::{any_keyword, each_schema, each_subschema};
+use crate::walk::{any_keyword, each_schema, each_subschema, is_annotation};
 
 /// Normalises `doc` (of OpenAPI `version`) in place.
 pub fn normalize(doc: &mut Value, version: &Version, diagnostics: &mut Vec<Diagnostic>) {
@@ -218,19 +218,6 @@ fn strict_schema(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diag
     }
 }
 
-/// Keywords that describe a schema rather than constrain it; they stay on the outer schema
-/// when a nullable composition is wrapped.
-const ANNOTATIONS: [&str; 8] = [
-    "title",
-    "description",
-    "default",
-    "example",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "externalDocs",
-];
-
 fn make_nullable_strict(
     map: &mut Map<String, Value>,
     path: &[String],
@@ -281,7 +268,7 @@ fn make_nullable_strict(
     map.remove("nullable");
     let only_any_of = map
         .keys()
-        .all(|k| k == "anyOf" || k.starts_with("x-") || ANNOTATIONS.contains(&k.as_str()));
+        .all(|k| k == "anyOf" || k.starts_with("x-") || is_annotation(k));
     if only_any_of {
         if let Some(Value::Array(alternatives)) = map.get_mut("anyOf") {
             alternatives.push(null_only());
@@ -290,7 +277,7 @@ fn make_nullable_strict(
         let mut inner = Map::new();
         let keys: Vec<String> = map
             .keys()
-            .filter(|k| !k.starts_with("x-") && !ANNOTATIONS.contains(&k.as_str()))
+            .filter(|k| !k.starts_with("x-") && !is_annotation(k))
             .cloned()
             .collect();
         for key in keys {

@@ -115,6 +115,28 @@ pub fn each_subschema(
     }
 }
 
+/// Keywords that describe a schema rather than constrain it.
+pub fn is_annotation(key: &str) -> bool {
+    matches!(
+        key,
+        "title"
+            | "description"
+            | "default"
+            | "example"
+            | "examples"
+            | "deprecated"
+            | "readOnly"
+            | "writeOnly"
+            | "externalDocs"
+            | "nullable"
+            | "$comment"
+            | "$schema"
+            | "$id"
+            | "$anchor"
+            | "$dynamicAnchor"
+    )
+}
+
 /// Every keyword [`each_subschema`] knows.
 pub fn any_keyword(_: &str) -> bool {
     true

@@ -245,8 +245,8 @@ pub fn kinds(warnings: &[&generator::Diagnostic]) -> Vec<(String, usize)> {
                 c => kind.push(c),
             }
         }
-        // The part after the first `;` or `:` says what was done; keep what went wrong.
-        let kind = kind.split(['(']).next().unwrap_or(&kind).trim().to_string();
+        // What is in parentheses names the schema or place; the kind is what comes before.
+        let kind = kind.split('(').next().unwrap_or(&kind).trim().to_string();
         *counts.entry(kind).or_default() += 1;
     }
     let mut kinds: Vec<(String, usize)> = counts.into_iter().collect();

@@ -4,10 +4,10 @@
 //! its nearest 3.0 form (a tuple's items into `items`), or removed; each change is a warning
 //! at the place it was made.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{percent_decode, Version};
-use crate::diagnostic::{pointer, Diagnostic};
+use crate::diagnostic::{escape_segment, pointer, unescape_segment, Diagnostic};
 use crate::walk::{any_keyword, each_schema, each_subschema};
 
 /// JSON Schema keywords OpenAPI 3.0's schema object does not have; [`super::read`] has read
@@ -111,8 +111,9 @@ fn schema_to_30(value: &mut Value, path: &mut Vec<String>, diags: &mut Vec<Diagn
     }
 }
 
-/// Moves every `$defs` entry into `components/schemas` (under a name made from where it was,
-/// `Order/$defs/Status` → `OrderStatus`), and points the `$ref`s to it (or into it) there.
+/// Moves every `$defs` entry into `components/schemas`, under the name of the type the
+/// generator makes of it (`Order/$defs/Status` → `OrderStatus`), and points the `$ref`s to
+/// it (or into it) there.
 fn hoist_defs(doc: &mut Value, defs: &[String], diags: &mut Vec<Diagnostic>) {
     if defs.is_empty() {
         return;
@@ -124,22 +125,11 @@ fn hoist_defs(doc: &mut Value, defs: &[String], diags: &mut Vec<Diagnostic>) {
         .unwrap_or_default();
     let mut moves: Vec<(String, String)> = Vec::new();
     for at in defs {
-        let words: String = at
-            .trim_start_matches("#/")
-            .split('/')
-            .filter(|s| {
-                !matches!(
-                    *s,
-                    "components" | "schemas" | "$defs" | "definitions" | "properties"
-                )
-            })
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect::<Vec<_>>()
-            .join("");
-        let mut name = words.clone();
+        let (_, base) = super::extra_name(at);
+        let mut name = base.clone();
         let mut n = 2;
         while taken.contains(&name) {
-            name = format!("{words}{n}");
+            name = format!("{base}{n}");
             n += 1;
         }
         taken.push(name.clone());
@@ -153,11 +143,10 @@ fn hoist_defs(doc: &mut Value, defs: &[String], diags: &mut Vec<Diagnostic>) {
         let Some((parent, key)) = at[1..].rsplit_once('/') else {
             continue;
         };
-        let key = key.replace("~1", "/").replace("~0", "~");
         let Some(Value::Object(container)) = doc.pointer_mut(parent) else {
             continue;
         };
-        if let Some(schema) = container.shift_remove(&key) {
+        if let Some(schema) = container.shift_remove(&unescape_segment(key)) {
             moved.push((name.clone(), schema));
         }
         if container.is_empty() {
@@ -173,11 +162,23 @@ fn hoist_defs(doc: &mut Value, defs: &[String], diags: &mut Vec<Diagnostic>) {
         ));
     }
     moved.reverse();
-    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
-        for (name, schema) in moved {
-            schemas.insert(name, schema);
+    if let Value::Object(root) = doc {
+        let components = root
+            .entry("components")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(components) = components {
+            let schemas = components
+                .entry("schemas")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(schemas) = schemas {
+                for (name, schema) in moved {
+                    schemas.insert(name, schema);
+                }
+            }
         }
     }
+    // The longest pointer first: a `$ref` into a nested entry goes where that entry went.
+    moves.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
     retarget(doc, &moves);
 }
 
@@ -190,7 +191,8 @@ fn retarget(value: &mut Value, moves: &[(String, String)]) {
                 for (from, name) in moves {
                     if let Some(rest) = decoded.strip_prefix(from.as_str()) {
                         if rest.is_empty() || rest.starts_with('/') {
-                            *reference = format!("#/components/schemas/{name}{rest}");
+                            *reference =
+                                format!("#/components/schemas/{}{rest}", escape_segment(name));
                             break;
                         }
                     }
@@ -242,6 +244,54 @@ mod tests {
                 "#/openapi",
                 "#/webhooks"
             ]
+        );
+    }
+
+    #[test]
+    fn nested_defs_and_defs_outside_components_move_too() {
+        let mut doc = json!({"openapi": "3.1.0", "paths": {"/a": {"get": {"responses": {"200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": {
+                "type": "array",
+                "items": {"$ref": "#/paths/~1a/get/responses/200/content/application~1json/schema/$defs/Item"},
+                "$defs": {"Item": {
+                    "type": "object",
+                    "properties": {"c": {"$ref": "#/paths/~1a/get/responses/200/content/application~1json/schema/$defs/Item/$defs/Code"}},
+                    "$defs": {"Code": {"type": "string"}}
+                }}
+            }}}
+        }}}}}});
+        let defs = [
+            "#/paths/~1a/get/responses/200/content/application~1json/schema/$defs/Item".to_string(),
+            "#/paths/~1a/get/responses/200/content/application~1json/schema/$defs/Item/$defs/Code"
+                .to_string(),
+        ];
+        to_30(
+            &mut doc,
+            &Version::parse("3.1.0").unwrap(),
+            &defs,
+            &mut Vec::new(),
+        );
+        let schemas = doc["components"]["schemas"].as_object().expect("made");
+        let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "PathsAGetResponsesContentApplicationJsonSchemaItem",
+                "PathsAGetResponsesContentApplicationJsonSchemaItemCode"
+            ]
+        );
+        let schema =
+            &doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            schema["items"]["$ref"],
+            "#/components/schemas/PathsAGetResponsesContentApplicationJsonSchemaItem"
+        );
+        assert!(schema.get("$defs").is_none());
+        assert_eq!(
+            schemas["PathsAGetResponsesContentApplicationJsonSchemaItem"]["properties"]["c"]
+                ["$ref"],
+            "#/components/schemas/PathsAGetResponsesContentApplicationJsonSchemaItemCode"
         );
     }
 }

@@ -28,7 +28,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{pointer, Diagnostic};
+use crate::diagnostic::{pointer, unescape_segment, Diagnostic};
 use crate::walk::each_schema;
 
 /// The OpenAPI version a document declares.
@@ -155,6 +155,9 @@ pub struct Extras {
     pub webhooks: Vec<(String, Value)>,
 }
 
+/// A schema with an `$id`: its JSON pointer, and the `$id`.
+type Base = (String, String);
+
 struct Cx<'a> {
     version: &'a Version,
     report: Report,
@@ -163,8 +166,12 @@ struct Cx<'a> {
     seen: Vec<(Construct, usize, String)>,
     /// `$anchor` and `$id` → the JSON pointer of their schema.
     anchors: Vec<(String, String)>,
-    /// Where a `$ref` names an anchor or an `$id`: resolved once every anchor is known.
-    pending: Vec<Vec<String>>,
+    /// The schemas with an `$id` around the one being read: a `$ref` inside one is relative
+    /// to it.
+    bases: Vec<Base>,
+    /// Where a `$ref` names an anchor or an `$id`, or is relative to an `$id`, with that
+    /// base: resolved once every anchor is known.
+    pending: Vec<(Vec<String>, Option<Base>)>,
     found: Found,
 }
 
@@ -220,6 +227,7 @@ pub fn read(
         diags: Vec::new(),
         seen: Vec::new(),
         anchors: Vec::new(),
+        bases: Vec::new(),
         pending: Vec::new(),
         found: Found::default(),
     };
@@ -230,12 +238,7 @@ pub fn read(
         &mut Vec::new(),
         &mut |schema, path, _| schema::read(schema, path, &mut cx),
     );
-    for path in std::mem::take(&mut cx.pending) {
-        let at = pointer(&path);
-        if let Some(Value::Object(node)) = doc.pointer_mut(&at[1..]) {
-            schema::resolve_anchor(node, &path, &mut cx);
-        }
-    }
+    schema::resolve_pending(doc, &mut cx);
     if report == Report::EachRewrite {
         // Each rewrite was reported where it was made; 3.0's keywords were not rewritten.
         cx.seen.retain(|(construct, ..)| !construct.is_31());
@@ -351,6 +354,7 @@ fn inline_path_items(root: &mut Map<String, Value>, cx: &mut Cx) {
         let Some(Value::Object(items)) = root.get_mut(container) else {
             continue;
         };
+        let mut unresolved = Vec::new();
         for (key, item) in items.iter_mut() {
             let Some(reference) = item.get("$ref").and_then(Value::as_str).map(str::to_string)
             else {
@@ -375,6 +379,7 @@ fn inline_path_items(root: &mut Map<String, Value>, cx: &mut Cx) {
                 }
             }
             let Some(Value::Object(mut resolved)) = target else {
+                unresolved.push((key.clone(), reference));
                 continue;
             };
             if let Value::Object(own) = item {
@@ -392,6 +397,22 @@ fn inline_path_items(root: &mut Map<String, Value>, cx: &mut Cx) {
                     format!("path item `$ref: {reference}` written out in place"),
                 ));
             }
+        }
+        // Left in, they would be path items without operations: reported here, once.
+        for (key, reference) in unresolved {
+            items.shift_remove(&key);
+            let (message, help) = if reference.starts_with('#') {
+                (
+                    format!("path item `$ref: {reference}` does not resolve; its operations are not generated"),
+                    "refer to a path item of `components/pathItems`",
+                )
+            } else {
+                (
+                    format!("path item `$ref: {reference}` points into another file; references to other files are not followed, so its operations are not generated"),
+                    "bundle the spec into one file first (`redocly bundle`, `swagger-cli bundle`)",
+                )
+            };
+            cx.warn(&[container.to_string(), key], message, help);
         }
     }
 }
@@ -499,7 +520,9 @@ pub fn extras(doc: &Value, found: &Found) -> Extras {
     for reference in &found.refs {
         let at = &reference[1..];
         // Only a place a schema stands: inside `components/schemas`, or under a `schema`.
-        let schema_place = at.starts_with("/components/schemas/") || at.contains("/schema/");
+        let schema_place = at.starts_with("/components/schemas/")
+            || at.contains("/schema/")
+            || at.ends_with("/schema");
         if !schema_place || schemas.iter().any(|(p, _)| p == reference) {
             continue;
         }
@@ -513,6 +536,41 @@ pub fn extras(doc: &Value, found: &Found) -> Extras {
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     Extras { schemas, webhooks }
+}
+
+/// The schema a `$defs` entry (or another `$ref` target outside `components/schemas`) is
+/// written in, if any, and the name of its type: `#/components/schemas/Pet/$defs/Tag` is
+/// `PetTag`, in `Pet`'s file (and, written as 3.0, `components/schemas/PetTag`).
+pub fn extra_name(at: &str) -> (Option<String>, String) {
+    let segments: Vec<String> = at
+        .trim_start_matches('#')
+        .split('/')
+        .skip(1)
+        .map(unescape_segment)
+        .collect();
+    let owner = match segments.as_slice() {
+        [c, s, owner, ..] if c == "components" && s == "schemas" => Some(owner.clone()),
+        _ => None,
+    };
+    let skip = [
+        "components",
+        "schemas",
+        "$defs",
+        "definitions",
+        "properties",
+        "x-prefixItems",
+    ];
+    let words: Vec<&str> = segments
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !skip.contains(s) && !s.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let name = if words.is_empty() {
+        "Schema".to_string()
+    } else {
+        words.join(" ")
+    };
+    (owner, crate::naming::type_name(&name))
 }
 
 pub mod downgrade;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{percent_decode, Construct, Cx};
 use crate::diagnostic::pointer;
-use crate::walk::each_subschema;
+use crate::walk::{each_subschema, is_annotation};
 
 /// The keywords [`read`] walks into: those whose schemas `openapiv3` reads or the
 /// generator generates. The others (`if`, `contains`, ...) are reported, not generated.
@@ -50,6 +50,9 @@ pub(super) fn read(value: &mut Value, path: &mut Vec<String>, cx: &mut Cx) {
                 "`nullable` (OpenAPI 3.0) read as a `null` alternative".to_string()
             });
         }
+        // First, so that the keywords of a lone non-null alternative, merged up into this
+        // schema, are read with its own.
+        null_alternatives(map, path, cx);
         anchors_and_defs(map, path, cx);
         reference(map, path, cx);
         constant(map, path, cx);
@@ -59,8 +62,11 @@ pub(super) fn read(value: &mut Value, path: &mut Vec<String>, cx: &mut Cx) {
         pattern_properties(map, path, cx);
         tuple(map, path, cx);
         examples(map, path, cx);
-        null_alternatives(map, path, cx);
         unsupported(map, path, cx);
+    }
+    let id = map.get("$id").and_then(Value::as_str).map(str::to_string);
+    if let Some(id) = &id {
+        cx.bases.push((pointer(path.iter()), id.clone()));
     }
     each_subschema(map, path, &generated_keyword, &mut |key, child, path| {
         // `additionalProperties` takes a boolean in 3.0 too; other boolean sub-schemas are
@@ -70,6 +76,9 @@ pub(super) fn read(value: &mut Value, path: &mut Vec<String>, cx: &mut Cx) {
         }
         read(child, path, cx)
     });
+    if id.is_some() {
+        cx.bases.pop();
+    }
 }
 
 /// Whether a schema has a keyword [`read`] rewrites or reports: most schemas of a 3.0 spec
@@ -152,56 +161,108 @@ fn reference(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx) {
     let Some(Value::String(reference)) = map.get_mut("$ref") else {
         return;
     };
-    if !reference.starts_with("#/") {
-        cx.pending.push(path.to_vec());
-        return;
-    }
     if reference.contains('%') {
-        *reference = format!("#{}", percent_decode(&reference[1..]));
+        if let Some(fragment) = reference.strip_prefix('#') {
+            *reference = format!("#{}", percent_decode(fragment));
+        }
+    }
+    let base = cx.bases.last().cloned();
+    if !reference.starts_with("#/") || base.is_some() {
+        cx.pending.push((path.to_vec(), base));
+        return;
     }
     note_ref(reference, cx);
 }
 
 /// Notes a `$ref` by pointer that is not `#/components/schemas/<name>`.
 fn note_ref(reference: &str, cx: &mut Cx) {
-    let named = reference
-        .strip_prefix("#/components/schemas/")
-        .is_some_and(|rest| !rest.contains('/'));
+    let named = crate::diagnostic::named_schema(reference).is_some();
     if !named && !cx.found.refs.iter().any(|r| r == reference) {
         cx.found.refs.push(reference.to_string());
     }
 }
 
-/// `$ref: "#anchor"`, or to the `$id` of a schema: rewritten to the schema's JSON pointer.
-pub(super) fn resolve_anchor(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx) {
-    let Some(Value::String(reference)) = map.get("$ref") else {
-        return;
-    };
-    let (base, fragment) = match reference.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (reference.as_str(), None),
-    };
-    let by_id = |id: &str| {
-        cx.anchors
-            .iter()
-            .find(|(name, _)| name == id)
-            .map(|(_, p)| p.clone())
-    };
-    let resolved = match (base, fragment) {
-        ("", Some(anchor)) => by_id(&format!("#{anchor}")),
-        (id, None) => by_id(id),
-        (id, Some(f)) if f.starts_with('/') => by_id(id).map(|p| format!("{p}{f}")),
-        // An anchor of a schema this document names by its `$id`; another file's is not
-        // ours to resolve.
-        (id, Some(anchor)) => by_id(id).and_then(|_| by_id(&format!("#{anchor}"))),
-    };
-    let Some(resolved) = resolved else { return };
-    let original = reference.clone();
-    cx.saw(Construct::IdAnchor, path, || {
-        format!("`$ref: {original}` written as `$ref: {resolved}`")
-    });
-    note_ref(&resolved, cx);
-    map.insert("$ref".to_string(), Value::String(resolved));
+/// Resolves the `$ref`s [`reference`] left for when every anchor is known: to `#anchor`, to
+/// a schema's `$id` (absolute, or relative to the `$id` around the reference), and `#/...`
+/// inside a schema with an `$id`, which JSON Schema reads relative to that schema (when the
+/// pointer is there; a document-wide pointer, as authors often mean, otherwise). Each is
+/// rewritten to the schema's JSON pointer in the document.
+pub(super) fn resolve_pending(doc: &mut Value, cx: &mut Cx) {
+    for (path, base) in std::mem::take(&mut cx.pending) {
+        let at = pointer(&path);
+        let Some(reference) = doc
+            .pointer(&at[1..])
+            .and_then(|node| node.get("$ref"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let by_id = |id: &str| {
+            cx.anchors
+                .iter()
+                .find(|(name, _)| name == id)
+                .map(|(_, p)| p.clone())
+        };
+        let (target, fragment) = match reference.split_once('#') {
+            Some((target, fragment)) => (target, Some(fragment)),
+            None => (reference.as_str(), None),
+        };
+        // The schema the reference is relative to: the `$id` it names, or the one around it.
+        let resource = if target.is_empty() {
+            base.as_ref().map(|(p, _)| p.clone())
+        } else {
+            by_id(target).or_else(|| {
+                let (_, base_id) = base.as_ref()?;
+                by_id(&join_uri(base_id, target))
+            })
+        };
+        let resolved = match fragment {
+            None | Some("") => resource,
+            Some(f) if f.starts_with('/') => match resource {
+                Some(p) if doc.pointer(&format!("{}{f}", &p[1..])).is_some() => {
+                    Some(format!("{p}{f}"))
+                }
+                // Relative to the document, as authors who paste pointers mean.
+                _ if target.is_empty() => Some(reference.clone()),
+                _ => None,
+            },
+            // An anchor of this document, or of a schema it names by its `$id`; another
+            // file's is not ours to resolve.
+            Some(anchor) if target.is_empty() || resource.is_some() => by_id(&format!("#{anchor}")),
+            Some(_) => None,
+        };
+        let Some(resolved) = resolved else { continue };
+        if resolved != reference {
+            cx.saw(Construct::IdAnchor, &path, || {
+                format!("`$ref: {reference}` written as `$ref: {resolved}`")
+            });
+        }
+        note_ref(&resolved, cx);
+        if let Some(Value::Object(node)) = doc.pointer_mut(&at[1..]) {
+            node.insert("$ref".to_string(), Value::String(resolved));
+        }
+    }
+}
+
+/// `relative` resolved against the URI `base`, the way a browser would for a path:
+/// `https://example.test/schemas/pet` and `tag` give `https://example.test/schemas/tag`.
+fn join_uri(base: &str, relative: &str) -> String {
+    if relative.contains("://") || relative.starts_with('/') && !base.contains("://") {
+        return relative.to_string();
+    }
+    if let Some(rest) = relative.strip_prefix('/') {
+        // Absolute path: the base's scheme and host.
+        let host_end = base
+            .find("://")
+            .and_then(|s| base[s + 3..].find('/').map(|i| s + 3 + i))
+            .unwrap_or(base.len());
+        return format!("{}/{rest}", &base[..host_end]);
+    }
+    match base.rfind('/') {
+        Some(i) => format!("{}{relative}", &base[..=i]),
+        None => relative.to_string(),
+    }
 }
 
 /// `const: v` → `enum: [v]`, typed by `v` when the schema has no `type`; `const: null` is
@@ -302,6 +363,12 @@ fn types(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx) {
             if names.contains(&"number") {
                 names.retain(|n| *n != "integer");
             }
+            // An `enum` (or `const`) without `null` says `null` is not a value after all.
+            let nullable = nullable
+                && map
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_none_or(|values| values.iter().any(Value::is_null));
             map.shift_remove("type");
             match names.as_slice() {
                 [] if nullable => make_null_only(map),
@@ -497,8 +564,7 @@ fn content(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx) {
         (None, Some(m)) if !is_textual(m) => Some("binary"),
         _ => None,
     };
-    let string = matches!(map.get("type"), None | Some(Value::String(_)))
-        && map.get("type").is_none_or(|t| t.as_str() == Some("string"));
+    let string = map.get("type").is_none_or(|t| t.as_str() == Some("string"));
     match format {
         Some(f) if string && !map.contains_key("format") => {
             cx.saw(Construct::ContentKeywords, path, || {
@@ -564,18 +630,18 @@ fn pattern_properties(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx
 /// `x-prefixItems` for the generator. Where the schema allows more items of a given schema
 /// (`items: {...}`), positions cannot be typed: the items are an `anyOf` of every item schema.
 fn tuple(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx) {
-    let (members, rest) = match (map.get("prefixItems"), map.get("items")) {
+    let (keyword, members, rest) = match (map.get("prefixItems"), map.get("items")) {
         (Some(Value::Array(_)), _) => {
             let Some(Value::Array(members)) = map.shift_remove("prefixItems") else {
                 return;
             };
-            (members, map.shift_remove("items"))
+            ("prefixItems", members, map.shift_remove("items"))
         }
         (None, Some(Value::Array(_))) => {
             let Some(Value::Array(members)) = map.shift_remove("items") else {
                 return;
             };
-            (members, map.shift_remove("additionalItems"))
+            ("items", members, map.shift_remove("additionalItems"))
         }
         _ => return,
     };
@@ -586,8 +652,8 @@ fn tuple(map: &mut Map<String, Value>, path: &[String], cx: &mut Cx) {
     match rest {
         Some(rest @ Value::Object(_)) if rest.as_object().is_some_and(|m| !m.is_empty()) => {
             cx.warn(
-                &child(path, "prefixItems"),
-                "`prefixItems` with more items allowed (`items`): the positions are not typed one by one; the items are any of the item schemas",
+                &child(path, keyword),
+                "a tuple (`prefixItems`) with more items allowed: the positions are not typed one by one; the items are any of the item schemas",
                 "add `items: false` (or `maxItems`) if the array has exactly these items",
             );
             let mut all = members;
@@ -776,28 +842,6 @@ fn make_null_only(map: &mut Map<String, Value>) {
     map.retain(|k, _| k.starts_with("x-") || is_annotation(k));
     map.shift_remove("nullable");
     map.insert("enum".to_string(), Value::Array(vec![Value::Null]));
-}
-
-/// Keywords that describe a schema rather than constrain it.
-fn is_annotation(key: &str) -> bool {
-    matches!(
-        key,
-        "title"
-            | "description"
-            | "default"
-            | "example"
-            | "examples"
-            | "deprecated"
-            | "readOnly"
-            | "writeOnly"
-            | "externalDocs"
-            | "nullable"
-            | "$comment"
-            | "$schema"
-            | "$id"
-            | "$anchor"
-            | "$dynamicAnchor"
-    )
 }
 
 /// Whether `value` is of JSON Schema type `ty` (an integer is a number with no fraction).

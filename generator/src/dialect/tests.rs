@@ -384,3 +384,92 @@ fn extras_are_defs_and_ref_targets_outside_components() {
     );
     assert_eq!(extras.webhooks.len(), 1);
 }
+
+/// A JSON Schema pasted into `components/schemas` with its own `$id`: its `#/$defs/...` and
+/// relative references are read relative to it.
+#[test]
+fn references_inside_a_schema_with_an_id_are_relative_to_it() {
+    let mut doc = json!({"openapi": "3.1.0", "components": {"schemas": {
+        "Pet": {
+            "$id": "https://example.test/schemas/pet",
+            "type": "object",
+            "properties": {
+                "kind": {"$ref": "#/$defs/Kind"},
+                "tag": {"$ref": "tag"},
+                "owner": {"$ref": "#/components/schemas/Owner"}
+            },
+            "$defs": {"Kind": {"type": "string"}}
+        },
+        "Tag": {"$id": "https://example.test/schemas/tag", "type": "string"},
+        "Owner": {"type": "object"}
+    }}});
+    let found = read(&mut doc, &v("3.1.0"), Report::Summary, &mut Vec::new());
+    let pet = &doc["components"]["schemas"]["Pet"]["properties"];
+    assert_eq!(pet["kind"]["$ref"], "#/components/schemas/Pet/$defs/Kind");
+    assert_eq!(pet["tag"]["$ref"], "#/components/schemas/Tag");
+    // Not inside `Pet`: the document's pointer, as its author meant.
+    assert_eq!(pet["owner"]["$ref"], "#/components/schemas/Owner");
+    let extras = extras(&doc, &found);
+    let places: Vec<&str> = extras.schemas.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(places, ["#/components/schemas/Pet/$defs/Kind"]);
+}
+
+/// The keywords of the one alternative left beside `{type: "null"}` are read like any
+/// schema's, and an `enum` without `null` beside a nullable `type` list is not nullable.
+#[test]
+fn a_lone_alternative_is_read_after_it_is_merged_up() {
+    let (s, _) = read_one(
+        "3.1.0",
+        json!({"description": "d", "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "null"}]}),
+    );
+    assert_eq!(
+        s,
+        json!({"description": "d", "type": "integer", "exclusiveMinimum": true, "nullable": true, "minimum": 0})
+    );
+    let (s, _) = read_one(
+        "3.1.0",
+        json!({"anyOf": [{"const": "x"}, {"type": "null"}]}),
+    );
+    assert_eq!(
+        s,
+        json!({"nullable": true, "type": "string", "enum": ["x"]})
+    );
+    let (s, _) = read_one(
+        "3.1.0",
+        json!({"anyOf": [{"type": ["string", "integer"]}, {"type": "null"}]}),
+    );
+    assert_eq!(
+        s,
+        json!({"nullable": true, "anyOf": [{"type": "string"}, {"type": "integer"}]})
+    );
+    let (s, _) = read_one("3.1.0", json!({"type": ["number", "null"], "const": 0.5}));
+    assert_eq!(s, json!({"enum": [0.5], "type": "number"}));
+}
+
+#[test]
+fn path_items_that_do_not_resolve_are_reported_and_left_out() {
+    let mut doc = json!({"openapi": "3.1.0",
+        "paths": {"/a": {"$ref": "#/components/pathItems/Missing"}, "/b": {"get": {"responses": {}}}},
+        "webhooks": {"hook": {"$ref": "hooks.yaml#/Hook"}}
+    });
+    let mut diags = Vec::new();
+    let _ = read(&mut doc, &v("3.1.0"), Report::Summary, &mut diags);
+    assert_eq!(doc["paths"], json!({"/b": {"get": {"responses": {}}}}));
+    assert_eq!(doc["webhooks"], json!({}));
+    let messages: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {}", d.pointer, d.message))
+        .collect();
+    assert!(
+        messages[0].starts_with(
+            "#/paths/~1a path item `$ref: #/components/pathItems/Missing` does not resolve"
+        ),
+        "{messages:#?}"
+    );
+    assert!(
+        messages[1].starts_with(
+            "#/webhooks/hook path item `$ref: hooks.yaml#/Hook` points into another file"
+        ),
+        "{messages:#?}"
+    );
+}

@@ -96,14 +96,12 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
     for (module, (types, params)) in type_modules {
         // The named schema, else the outermost one: inline types inside it are defined
         // before it.
-        let named = |p: &str| {
-            p.strip_prefix("#/components/schemas/")
-                .is_some_and(|name| !name.contains('/'))
-        };
-        let pointer = match types
-            .iter()
-            .min_by_key(|t| (!named(&t.pointer), t.pointer.len()))
-        {
+        let pointer = match types.iter().min_by_key(|t| {
+            (
+                crate::diagnostic::named_schema(&t.pointer).is_none(),
+                t.pointer.len(),
+            )
+        }) {
             Some(t) => t.pointer.as_str(),
             None => op_pointers.get(module).copied().unwrap_or_default(),
         };

@@ -60,8 +60,8 @@ pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
     }
     let mut extra_ctx = Vec::new();
     for (at, schema) in l.extra {
-        let (owner, name) = extra_name(at);
-        let name = l.type_names.unique(&naming::type_name(&name));
+        let (owner, name) = crate::dialect::extra_name(at);
+        let name = l.type_names.unique(&name);
         let module = match owner.and_then(|o| module_of.get(o.as_str())) {
             Some(&i) => modules[i].clone(),
             None => l.modules.unique(&naming::snake_name(&name, "schema")),
@@ -128,41 +128,6 @@ pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
         operations,
         webhooks,
     }
-}
-
-/// The schema a `$defs` entry (or another `$ref` target outside `components/schemas`) is
-/// written in, if any, and the name of its type: `#/components/schemas/Pet/$defs/Tag` is
-/// `PetTag`, in `Pet`'s module.
-fn extra_name(at: &str) -> (Option<String>, String) {
-    let segments: Vec<String> = at
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(schema::unescape)
-        .collect();
-    let owner = match segments.as_slice() {
-        [c, s, owner, ..] if c == "components" && s == "schemas" => Some(owner.clone()),
-        _ => None,
-    };
-    let skip = [
-        "components",
-        "schemas",
-        "$defs",
-        "definitions",
-        "properties",
-        "x-prefixItems",
-    ];
-    let words: Vec<&str> = segments
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !skip.contains(s) && !s.chars().all(|c| c.is_ascii_digit()))
-        .collect();
-    let name = if words.is_empty() {
-        "Schema".to_string()
-    } else {
-        words.join(" ")
-    };
-    (owner, name)
 }
 
 pub(crate) struct Lowerer<'a> {

@@ -223,7 +223,7 @@ impl Lowerer<'_> {
                         name: arg_names.unique(&naming::field_name(t)),
                         wire_name: t.clone(),
                         location: ParamLocation::Path,
-                        pointer: at.to_string(),
+                        pointer: String::new(),
                         ty: TypeRef::String,
                         required: true,
                         description: None,
@@ -337,9 +337,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A request body, through its `$ref`; `None`, with a diagnostic, when that does not
-    /// resolve.
-    /// Also returns the body's JSON pointer.
+    /// A request body, through its `$ref`, and where it is written; `None`, with a
+    /// diagnostic ending in `outcome`, when the reference does not resolve.
     fn resolve_request_body(
         &mut self,
         rb: &ReferenceOr<openapiv3::RequestBody>,
@@ -607,14 +606,16 @@ impl Lowerer<'_> {
                     ));
                     continue;
                 };
-                let Some((rb, _)) =
+                let Some((rb, home)) =
                     self.resolve_request_body(rb, &at, "its payload is not generated")
                 else {
                     continue;
                 };
+                let mut media = String::new();
                 let payload = match rb.content.iter().find(|(ct, _)| is_json(ct)) {
-                    Some((ct, media)) => match &media.schema {
+                    Some((ct, json)) => match &json.schema {
                         Some(schema) => {
+                            media = pointer_join(&home, &["content", ct]);
                             let ctx = Ctx {
                                 name: format!("{name}Webhook"),
                                 module: self.modules.unique(&naming::snake_name(
@@ -649,6 +650,7 @@ impl Lowerer<'_> {
                     description: op.description.clone(),
                     deprecated: op.deprecated,
                     payload,
+                    media,
                 });
             }
         }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::view::View;
 use super::Lowerer;
-use crate::diagnostic::{escape_segment, Diagnostic};
+use crate::diagnostic::{escape_segment, named_schema, unescape_segment, Diagnostic};
 use crate::ir::*;
 use crate::naming::{self, Namer};
 
@@ -62,9 +62,9 @@ impl<'a> Lowerer<'a> {
     /// The id of the named schema (in `components/schemas`, or an extra one such as a
     /// `$defs` entry) a `$ref` names.
     fn ref_id(&self, reference: &str) -> Option<TypeId> {
-        match reference.strip_prefix(REF_PREFIX) {
-            Some(name) if !name.contains('/') => self.named.get(&unescape(name)).copied(),
-            _ => self.extra_ids.get(reference).copied(),
+        match named_schema(reference) {
+            Some(name) => self.named.get(&unescape(name)).copied(),
+            None => self.extra_ids.get(reference).copied(),
         }
     }
 
@@ -88,11 +88,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn ref_target(&self, reference: &str) -> Option<&'a ReferenceOr<Schema>> {
-        match reference.strip_prefix(REF_PREFIX) {
-            Some(name) if !name.contains('/') => {
-                self.api.components.as_ref()?.schemas.get(&unescape(name))
-            }
-            _ => self
+        match named_schema(reference) {
+            Some(name) => self.api.components.as_ref()?.schemas.get(&unescape(name)),
+            None => self
                 .extra
                 .iter()
                 .find(|(at, _)| at == reference)
@@ -104,9 +102,9 @@ impl<'a> Lowerer<'a> {
 /// The name of the schema a `$ref` points at: its key in `components/schemas`, else the last
 /// segment of its pointer (`#/components/schemas/Pet/$defs/Tag` is `Tag`).
 pub(crate) fn ref_schema_name(reference: &str) -> Option<String> {
-    match reference.strip_prefix(REF_PREFIX) {
-        Some(name) if !name.contains('/') => Some(unescape(name)),
-        _ => reference
+    match named_schema(reference) {
+        Some(name) => Some(unescape(name)),
+        None => reference
             .strip_prefix("#/")
             .and_then(|p| p.rsplit('/').next())
             .map(unescape),
@@ -186,6 +184,16 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers an inline or named schema.
     pub(crate) fn lower_schema(&mut self, schema: &Schema, ctx: &Ctx) -> Lowered {
+        // A schema a `$ref` points at is a named type: where it is written, it is that type,
+        // not a second one.
+        if ctx.reserved.is_none() {
+            if let Some(&id) = self.extra_ids.get(&ctx.pointer) {
+                return Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable: self.nullable_named.contains(&id),
+                };
+            }
+        }
         let view = View::of(schema);
         let nullable = view.data.nullable;
         let docs = docs_of(view.data);
@@ -264,7 +272,7 @@ impl<'a> Lowerer<'a> {
             Some("integer") => TypeRef::Integer,
             Some("number") => TypeRef::Number,
             Some("boolean") => TypeRef::Boolean,
-            Some("array") if view.prefix_items().is_some() => self.lower_tuple(&view, ctx),
+            Some("array") if view.is_tuple() => self.lower_tuple(&view, ctx),
             Some("array") => {
                 let item = match view.items {
                     Some(items) => {
@@ -850,5 +858,5 @@ fn field_default(ty: &TypeRef, value: &Value) -> FieldDefault {
 
 /// Reverses JSON pointer escaping in a `$ref` segment.
 pub(crate) fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
+    unescape_segment(segment)
 }

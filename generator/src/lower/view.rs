@@ -136,8 +136,12 @@ impl<'s> View<'s> {
         self.ty == Some("string") && self.enum_values.is_empty() && self.is_plain()
     }
 
-    /// The items of a tuple (`prefixItems`, which [`crate::dialect`] keeps as
-    /// `x-prefixItems`), if the schema is one.
+    /// The schema is a tuple: [`crate::dialect`] kept its `prefixItems` as `x-prefixItems`.
+    pub fn is_tuple(&self) -> bool {
+        self.data.extensions.contains_key("x-prefixItems")
+    }
+
+    /// The items of a tuple, if the schema is one.
     pub fn prefix_items(&self) -> Option<Result<Vec<ReferenceOr<Schema>>, serde_json::Error>> {
         use serde::Deserialize;
         let items = self.data.extensions.get("x-prefixItems")?;
