@@ -154,8 +154,8 @@ pub fn run_all(build: bool) -> Result<String, String> {
         let checked = check_features(&workspace, &features)?;
         let _ = writeln!(
             report,
-            "\n`cargo check` with no features and with each feature alone, warnings denied: \
-             {checked} builds, clean ({:.0} s)",
+            "\n`cargo check` with no features and with each feature alone, warnings denied, in \
+             batches of crates: {checked} builds, clean ({:.0} s)",
             started.elapsed().as_secs_f64()
         );
         let mut problems = Vec::new();
@@ -350,37 +350,74 @@ pub fn check_clean(workspace: &Path) -> Result<Vec<(&'static str, f64)>, String>
 /// of its features alone: what a feature compiles names only what it turns on. `crates` are
 /// package names with their features (see `Generated::features`). Returns how many builds
 /// were checked.
+///
+/// The builds go in batches, one cargo run per batch: every crate with no features, then
+/// every crate with its first feature, its second, and so on (`--features a/x,b/y`), so that
+/// cargo checks several crates at once on several cores. A batch that fails is checked crate
+/// by crate, to name the one that does not build.
 pub fn check_features(workspace: &Path, crates: &[(String, Vec<String>)]) -> Result<usize, String> {
     let mut checked = 0;
-    for (package, features) in crates {
-        if features.is_empty() {
-            continue;
-        }
-        let none = [String::new()];
-        for feature in none.iter().chain(features) {
-            let mut args = vec![
-                "check",
-                "--quiet",
-                "--package",
-                package,
-                "--no-default-features",
-            ];
-            if !feature.is_empty() {
-                args.extend(["--features", feature]);
+    for (round, batch) in feature_batches(crates).into_iter().enumerate() {
+        if check_batch(workspace, &batch).is_err() {
+            for one in &batch {
+                check_batch(workspace, std::slice::from_ref(one)).map_err(|e| {
+                    let with = match one.1 {
+                        None => "no features".to_string(),
+                        Some(f) => format!("only the feature `{f}`"),
+                    };
+                    format!("{} with {with} does not build:\n{e}", one.0)
+                })?;
             }
-            // The flags of the clippy run in `check_clean`, so dependencies are built once.
-            cargo(workspace, &args, ("RUSTFLAGS", "-D warnings")).map_err(|e| {
-                let with = if feature.is_empty() {
-                    "no features".to_string()
-                } else {
-                    format!("only the feature `{feature}`")
-                };
-                format!("{package} with {with} does not build:\n{e}")
-            })?;
-            checked += 1;
+            return Err(format!(
+                "the crates of batch {round} build one by one but not together: {batch:?}"
+            ));
         }
+        checked += batch.len();
     }
     Ok(checked)
+}
+
+/// The batches of [`check_features`]: each crate with features, with none, then with its
+/// first, its second, ... feature, as `(package, feature)`.
+fn feature_batches(crates: &[(String, Vec<String>)]) -> Vec<Vec<(&str, Option<&str>)>> {
+    let crates: Vec<&(String, Vec<String>)> =
+        crates.iter().filter(|(_, f)| !f.is_empty()).collect();
+    let rounds = crates
+        .iter()
+        .map(|(_, f)| f.len())
+        .max()
+        .map_or(0, |n| n + 1);
+    (0..rounds)
+        .map(|round| {
+            crates
+                .iter()
+                .filter_map(|(package, features)| match round {
+                    0 => Some((package.as_str(), None)),
+                    n => features
+                        .get(n - 1)
+                        .map(|f| (package.as_str(), Some(f.as_str()))),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One `cargo check` of each package with the one feature (or none) it is given.
+fn check_batch(workspace: &Path, batch: &[(&str, Option<&str>)]) -> Result<(), String> {
+    let features: Vec<String> = batch
+        .iter()
+        .filter_map(|(package, feature)| feature.map(|f| format!("{package}/{f}")))
+        .collect();
+    let features = features.join(",");
+    let mut args = vec!["check", "--quiet", "--no-default-features"];
+    for (package, _) in batch {
+        args.extend(["--package", package]);
+    }
+    if !features.is_empty() {
+        args.extend(["--features", &features]);
+    }
+    // The flags of the clippy run in `check_clean`, so dependencies are built once.
+    cargo(workspace, &args, ("RUSTFLAGS", "-D warnings"))
 }
 
 /// Runs cargo in `dir` on the shared target folder of generated crates.
@@ -419,6 +456,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    /// Every crate is checked with no features and with each of its features alone, a
+    /// crate at most once per batch.
+    #[test]
+    fn feature_checks_go_in_batches_of_one_feature_per_crate() {
+        let crates = [
+            ("a".to_string(), vec!["x".to_string(), "y".to_string()]),
+            ("b".to_string(), Vec::new()),
+            ("c".to_string(), vec!["z".to_string()]),
+        ];
+        assert_eq!(
+            super::feature_batches(&crates),
+            [
+                vec![("a", None), ("c", None)],
+                vec![("a", Some("x")), ("c", Some("z"))],
+                vec![("a", Some("y"))],
+            ]
+        );
+        assert!(super::feature_batches(&[]).is_empty());
+    }
+
     /// Both published specs generate crates that build, pass clippy and document with
     /// warnings denied. The report (counts and every diagnostic) is printed with
     /// `--nocapture` and by `cargo xtask full-specs`.
