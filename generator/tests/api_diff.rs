@@ -1221,7 +1221,7 @@ fn the_version_line_alone_changes_nothing() {
         shared_spec("portkey-2024-11-3.1.yaml"),
         shared_spec("portkey-2024-11-3.0.yaml"),
     ) else {
-        println!("skipped: ../shared/specs/ has not the 2024-11 specs");
+        println!("skipped: ../shared/specs/ lacks the 2024-11 specs");
         return;
     };
     let d = diff_specs(&v31, &v30);
@@ -1243,7 +1243,7 @@ fn the_month_of_3_1_lists_only_its_api_changes() {
         shared_spec("portkey-2024-11-3.1.yaml"),
         shared_spec("portkey-2024-11-3.0.yaml"),
     ) else {
-        println!("skipped: ../shared/specs/ has not the 2024-10 and 2024-11 specs");
+        println!("skipped: ../shared/specs/ lacks the 2024-10 and 2024-11 specs");
         return;
     };
     let d = diff_specs(&october, &v31);

@@ -49,6 +49,23 @@ enum Shape {
 use Kind::*;
 use Shape::*;
 
+/// A parameter's keywords; `name` and `in` first, as a header has all but those.
+const PARAMETER: &[(&str, Shape)] = &[
+    ("name", One(Leaf)),
+    ("in", One(Leaf)),
+    ("description", One(Leaf)),
+    ("required", One(Leaf)),
+    ("deprecated", One(Leaf)),
+    ("allowEmptyValue", One(Leaf)),
+    ("style", One(Leaf)),
+    ("explode", One(Leaf)),
+    ("allowReserved", One(Leaf)),
+    ("schema", One(Leaf)),
+    ("example", One(Leaf)),
+    ("examples", MapOf(Example)),
+    ("content", MapOf(MediaType)),
+];
+
 /// The keywords of `kind` with the shape of their values.
 fn keywords(kind: Kind) -> &'static [(&'static str, Shape)] {
     match kind {
@@ -135,21 +152,7 @@ fn keywords(kind: Kind) -> &'static [(&'static str, Shape)] {
             ("servers", ListOf(Server)),
         ],
         ExternalDocs => &[("description", One(Leaf)), ("url", One(Leaf))],
-        Parameter => &[
-            ("name", One(Leaf)),
-            ("in", One(Leaf)),
-            ("description", One(Leaf)),
-            ("required", One(Leaf)),
-            ("deprecated", One(Leaf)),
-            ("allowEmptyValue", One(Leaf)),
-            ("style", One(Leaf)),
-            ("explode", One(Leaf)),
-            ("allowReserved", One(Leaf)),
-            ("schema", One(Leaf)),
-            ("example", One(Leaf)),
-            ("examples", MapOf(Example)),
-            ("content", MapOf(MediaType)),
-        ],
+        Parameter => PARAMETER,
         RequestBody => &[
             ("description", One(Leaf)),
             ("content", MapOf(MediaType)),
@@ -190,19 +193,8 @@ fn keywords(kind: Kind) -> &'static [(&'static str, Shape)] {
             ("description", One(Leaf)),
             ("server", One(Server)),
         ],
-        Header => &[
-            ("description", One(Leaf)),
-            ("required", One(Leaf)),
-            ("deprecated", One(Leaf)),
-            ("allowEmptyValue", One(Leaf)),
-            ("style", One(Leaf)),
-            ("explode", One(Leaf)),
-            ("allowReserved", One(Leaf)),
-            ("schema", One(Leaf)),
-            ("example", One(Leaf)),
-            ("examples", MapOf(Example)),
-            ("content", MapOf(MediaType)),
-        ],
+        // A header is a parameter without `name` and `in`.
+        Header => &PARAMETER[2..],
         Tag => &[
             ("name", One(Leaf)),
             ("description", One(Leaf)),

@@ -970,18 +970,15 @@ impl<'a> Differ<'a> {
                 };
                 self.variants(&location, ptr, &old, &new, impact, &reason);
             }
-            (TypeKind::Const(a), TypeKind::Const(b)) => {
-                if a != b {
-                    self.push(
-                        Impact::Breaking,
-                        ChangeKind::TypeReshaped,
-                        location,
-                        ptr,
-                        format!("now the constant `{b}` (was `{a}`)"),
-                        "the one value it encodes and accepts changed",
-                    );
-                }
-            }
+            (TypeKind::Const(a), TypeKind::Const(b)) if a != b => self.push(
+                Impact::Breaking,
+                ChangeKind::TypeReshaped,
+                location,
+                ptr,
+                format!("now the constant `{b}` (was `{a}`)"),
+                "the one value it encodes and accepts changed",
+            ),
+            (TypeKind::Const(_), TypeKind::Const(_)) => {}
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
                 let (a, b) = (self.old_ty(a), self.new_ty(b));
                 if a != b {
