@@ -412,7 +412,8 @@ fn validate_named(api: &Api, id: TypeId, value: &Value, at: &str, out: &mut Vec<
     }
 }
 
-/// JSON equality, with numbers compared by value (`1` is `1.0`).
+/// JSON equality, with numbers compared by value (`1` is `1.0`): what the runtime's
+/// `codec::deserialize_const` accepts (the generator does not depend on the runtime crate).
 fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),

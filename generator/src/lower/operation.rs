@@ -35,7 +35,7 @@ impl Lowerer<'_> {
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { reference } => {
-                    self.diags.push(Diagnostic::warning(&item_ptr, format!("path item `$ref: {reference}` is not supported; its operations are not generated")));
+                    self.diags.push(Diagnostic::warning(&item_ptr, format!("path item `$ref: {reference}` does not resolve; its operations are not generated")));
                     continue;
                 }
             };
@@ -324,7 +324,7 @@ impl Lowerer<'_> {
                             .components
                             .as_ref()?
                             .parameters
-                            .get(&super::schema::unescape(name))
+                            .get(&crate::diagnostic::unescape_segment(name))
                     });
                 match found {
                     Some(ReferenceOr::Item(p)) => Some((p.clone(), reference.clone())),
@@ -355,7 +355,7 @@ impl Lowerer<'_> {
                             .components
                             .as_ref()?
                             .request_bodies
-                            .get(&super::schema::unescape(name))
+                            .get(&crate::diagnostic::unescape_segment(name))
                     });
                 match found {
                     Some(ReferenceOr::Item(rb)) => Some((rb.clone(), reference.clone())),
@@ -520,7 +520,7 @@ impl Lowerer<'_> {
                             .components
                             .as_ref()?
                             .responses
-                            .get(&super::schema::unescape(name))
+                            .get(&crate::diagnostic::unescape_segment(name))
                     });
                 match found {
                     Some(ReferenceOr::Item(r)) => r.clone(),
@@ -688,7 +688,7 @@ impl Lowerer<'_> {
                             .components
                             .as_ref()?
                             .responses
-                            .get(&super::schema::unescape(n))
+                            .get(&crate::diagnostic::unescape_segment(n))
                     })
                     .and_then(|r| r.as_item().cloned()),
             };

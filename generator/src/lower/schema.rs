@@ -63,7 +63,7 @@ impl<'a> Lowerer<'a> {
     /// `$defs` entry) a `$ref` names.
     fn ref_id(&self, reference: &str) -> Option<TypeId> {
         match named_schema(reference) {
-            Some(name) => self.named.get(&unescape(name)).copied(),
+            Some(name) => self.named.get(&unescape_segment(name)).copied(),
             None => self.extra_ids.get(reference).copied(),
         }
     }
@@ -89,7 +89,12 @@ impl<'a> Lowerer<'a> {
 
     fn ref_target(&self, reference: &str) -> Option<&'a ReferenceOr<Schema>> {
         match named_schema(reference) {
-            Some(name) => self.api.components.as_ref()?.schemas.get(&unescape(name)),
+            Some(name) => self
+                .api
+                .components
+                .as_ref()?
+                .schemas
+                .get(&unescape_segment(name)),
             None => self
                 .extra
                 .iter()
@@ -103,11 +108,11 @@ impl<'a> Lowerer<'a> {
 /// segment of its pointer (`#/components/schemas/Pet/$defs/Tag` is `Tag`).
 pub(crate) fn ref_schema_name(reference: &str) -> Option<String> {
     match named_schema(reference) {
-        Some(name) => Some(unescape(name)),
+        Some(name) => Some(unescape_segment(name)),
         None => reference
             .strip_prefix("#/")
             .and_then(|p| p.rsplit('/').next())
-            .map(unescape),
+            .map(unescape_segment),
     }
 }
 
@@ -854,9 +859,4 @@ fn field_default(ty: &TypeRef, value: &Value) -> FieldDefault {
     } else {
         FieldDefault::None
     }
-}
-
-/// Reverses JSON pointer escaping in a `$ref` segment.
-pub(crate) fn unescape(segment: &str) -> String {
-    unescape_segment(segment)
 }
