@@ -8,6 +8,8 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::pagination::Position;
+
 /// Longest body excerpt shown in a one-line error message, in characters.
 const BODY_SNIPPET_CHARS: usize = 200;
 /// Longest server-provided error message shown in [`ApiError`]'s `Display`.
@@ -87,6 +89,13 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// A paginated listing ([`Pages`](crate::pagination::Pages),
+    /// [`Items`](crate::pagination::Items)) stopped because the server's answers would have
+    /// made it loop or could not be followed: see [`PaginationError`]. The stream ends
+    /// after it; the pages before it were good.
+    // Boxed: a `PaginationError` holds two positions.
+    #[error("pagination: {0}")]
+    Pagination(Box<PaginationError>),
 }
 
 impl Error {
@@ -100,7 +109,8 @@ impl Error {
             | Error::InvalidRequest(_)
             | Error::Stream(_)
             | Error::Io(_)
-            | Error::ResponseTooLarge { .. } => None,
+            | Error::ResponseTooLarge { .. }
+            | Error::Pagination(_) => None,
         }
     }
 
@@ -127,6 +137,14 @@ impl Error {
     pub fn decode_error(&self) -> Option<&DecodeError> {
         match self {
             Error::Decode(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Why a paginated listing stopped, if that is what this error is.
+    pub fn pagination_error(&self) -> Option<&PaginationError> {
+        match self {
+            Error::Pagination(e) => Some(e),
             _ => None,
         }
     }
@@ -167,6 +185,43 @@ pub enum StreamError {
         one_line(&String::from_utf8_lossy(&.0.body), BODY_SNIPPET_CHARS)
     )]
     NotEventStream(Box<NotEventStream>),
+}
+
+/// Why a paginated listing ([`Pages`](crate::pagination::Pages),
+/// [`Items`](crate::pagination::Items)) stopped before the server said it was done: see
+/// [`Error::Pagination`]. Each means the server's answers cannot be followed further
+/// without requesting a page already received, so the stream ends rather than loop.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// A cursor listing's page named, as the cursor of the next page, a cursor already
+    /// requested in this stream (the same one twice, or a cycle such as `A`, `B`, `A`).
+    #[error(
+        "the server returned cursor `{}` a second time; stopped to avoid a loop",
+        one_line(cursor, MESSAGE_CHARS)
+    )]
+    RepeatedCursor {
+        /// The cursor, as the server sent it.
+        cursor: String,
+    },
+    /// A page was identical to one already received in this stream, as when the server
+    /// ignores the page or offset parameter. It was not yielded again.
+    #[error(
+        "the page at {position} is identical to the page at {earlier}; stopped to avoid a loop"
+    )]
+    RepeatedPage {
+        /// Where the repeated page was fetched from.
+        position: Position,
+        /// Where the identical page was first fetched from.
+        earlier: Position,
+    },
+    /// A cursor listing's page said there were more items (`has_more: true`) but gave no
+    /// cursor to fetch them with.
+    #[error("the page at {position} has more items after it but no cursor to fetch them with")]
+    MissingCursor {
+        /// Where the page was fetched from.
+        position: Position,
+    },
 }
 
 /// An error event the server sent inside an event stream: see [`StreamError::ErrorEvent`].

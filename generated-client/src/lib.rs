@@ -2,12 +2,13 @@
 //!
 //! The types in [`types`] and the operations on [`Client`] are generated from
 //! `spec/portkey.yaml` by `cargo xtask codegen`; the runtime they call ([`runtime`],
-//! [`Error`]) is ordinary hand-written code.
+//! [`Error`], [`pagination`]) is ordinary hand-written code.
 
 #[doc(hidden)]
 pub mod codec;
 pub mod error;
 mod nullable;
+pub mod pagination;
 pub mod retry;
 pub mod runtime;
 pub mod sse;
