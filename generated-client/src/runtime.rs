@@ -3,7 +3,7 @@
 //! ([`EventStream`], [`ByteStream`]) and multipart uploads ([`Request::multipart`]).
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -83,11 +83,12 @@ pub enum SchemeKind {
 pub struct Runtime {
     inner: Arc<Inner>,
     /// Shared, so that cloning a runtime stays cheap.
-    options: Arc<RequestOptions>,
+    options: Arc<Options>,
 }
 
 /// Settings for the requests of one [`Runtime`] handle, made with
-/// [`Runtime::with_options`]: a timeout, a maximum number of retries, extra headers.
+/// [`Runtime::with_options`]: a timeout, a maximum number of retries, extra headers, and
+/// Portkey's gateway settings (a trace id, metadata, ...; see [`GatewayOptions`]).
 ///
 /// ```
 /// # use std::time::Duration;
@@ -95,13 +96,16 @@ pub struct Runtime {
 /// let options = RequestOptions::new()
 ///     .timeout(Duration::from_secs(30))
 ///     .max_retries(5)
-///     .header("x-portkey-trace-id", "nightly-batch");
+///     .trace_id("nightly-batch")
+///     .metadata("_user", "user-42")
+///     .header("x-team", "search");
 /// ```
 #[derive(Clone, Default)]
 pub struct RequestOptions {
     timeout: Option<Duration>,
     max_retries: Option<u32>,
     headers: Vec<(String, String)>,
+    gateway: GatewayOptions,
 }
 
 impl RequestOptions {
@@ -123,8 +127,10 @@ impl RequestOptions {
         self
     }
 
-    /// Adds a header to every request, replacing any value the request would otherwise
-    /// have for it (including a credential). An invalid name or value is an
+    /// Adds a header to every request, replacing any value a credential or a typed gateway
+    /// setting would give it; a header the request sets itself (an operation's header
+    /// parameter, [`Request::header`], the content type of its body) wins over it. Of two
+    /// `header`s with one name, the later wins. An invalid name or value is an
     /// [`Error::InvalidRequest`] reported when a request is sent. The value is treated as
     /// sensitive and never shown by `Debug`.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -132,7 +138,15 @@ impl RequestOptions {
         self
     }
 
-    /// `other`'s settings over these: its timeout and maximum where set, its headers after.
+    crate::gateway_setters!();
+
+    /// What the gateway setters change.
+    fn gateway_options_mut(&mut self) -> &mut GatewayOptions {
+        &mut self.gateway
+    }
+
+    /// `other`'s settings over these: its timeout and maximum where set, its headers after,
+    /// its gateway settings over these (see [`GatewayOptions`]).
     fn merged(&self, other: RequestOptions) -> RequestOptions {
         let mut headers = self.headers.clone();
         headers.extend(other.headers);
@@ -140,7 +154,29 @@ impl RequestOptions {
             timeout: other.timeout.or(self.timeout),
             max_retries: other.max_retries.or(self.max_retries),
             headers,
+            gateway: self.gateway.merged(other.gateway),
         }
+    }
+
+    /// The headers these options add to each request, in the order they are applied: the
+    /// raw headers (a later one replacing an earlier one of the same name), then each typed
+    /// gateway setting whose header no raw one names. Or why they cannot be sent.
+    fn to_headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
+        let mut headers = Headers::default();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("invalid header name `{}`", one_line(name, 100)))?;
+            let mut value = HeaderValue::from_bytes(value.as_bytes())
+                .map_err(|_| format!("invalid value for header `{name}` (control characters?)"))?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        for (name, value) in self.gateway.to_headers()? {
+            if !headers.contains(&name) {
+                headers.0.push((name, value));
+            }
+        }
+        Ok(headers.0)
     }
 }
 
@@ -152,7 +188,469 @@ impl fmt::Debug for RequestOptions {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("headers", &names)
+            .field("gateway", &self.gateway)
             .finish()
+    }
+}
+
+/// Portkey's gateway settings, each sent as an `x-portkey-*` request header when set: a
+/// trace id, span ids, metadata, cache settings, headers to forward to the provider, the
+/// gateway's own timeout and its OpenAI compliance mode.
+///
+/// Set them per call with the methods of [`RequestOptions`] (`trace_id`, `metadata`, ...),
+/// or for every request of a client with the same methods of
+/// [`ClientBuilder`](crate::ClientBuilder) (which change
+/// [`RuntimeBuilder::gateway_options_mut`]). The fields can also be set directly; nothing
+/// is sent for a field left unset (or, for `metadata`, empty).
+///
+/// ```
+/// # use portkey_client::{runtime::RequestOptions, Client};
+/// let client = Client::builder()
+///     .metadata("environment", "production")
+///     .build()?;
+/// let traced = client.with_options(
+///     RequestOptions::new()
+///         .trace_id("checkout-1234")
+///         .metadata("_user", "user-42"),
+/// );
+/// // `traced` sends both metadata entries and the trace id; `client`, the environment only.
+/// # Ok::<(), portkey_client::Error>(())
+/// ```
+///
+/// Portkey's hosted gateway reads all of these headers. The open-source gateway (version
+/// 1.15) reads the trace id, metadata, forwarded headers, request timeout and compliance
+/// mode, and ignores the span and cache headers.
+///
+/// # How settings combine
+///
+/// - **Per call over client-wide**: options given to
+///   [`Client::with_options`](crate::Client::with_options) (or [`Runtime::with_options`])
+///   override the client's field by field. `metadata` merges by key: a per-call entry
+///   replaces the client's entry with the same key, and the client's other entries are still
+///   sent. A per-call `forward_headers` list replaces the client's list (an empty one
+///   forwards nothing).
+/// - **Defaults, never duplicates**: each setting is a default for its header, sent only when
+///   the request does not get that header another way. From highest precedence to lowest:
+///   1. a header the request sets itself: an operation's header parameter (the spec declares
+///      `x-portkey-trace-id` and `x-portkey-metadata` as parameters of some operations) or
+///      [`Request::header`];
+///   2. a raw [`RequestOptions::header`], from whichever `with_options` it came (it wins over
+///      a typed setting of a later call too);
+///   3. the typed setting here.
+///
+/// The header is sent once, with the winner's value.
+///
+/// # Invalid values
+///
+/// Text settings must be non-empty printable ASCII (no control characters: a header cannot
+/// carry them, and the gateway would misread other bytes); `forward_headers` entries must be
+/// valid header names; `request_timeout` must be at least a millisecond. Metadata may hold
+/// any text: it is written as JSON in ASCII. An invalid setting is an
+/// [`Error::InvalidRequest`] naming it (never quoting a text setting's value), before
+/// anything is sent: client-wide ones from `build`
+/// ([`ClientBuilder::build`](crate::ClientBuilder::build), [`RuntimeBuilder::build`]),
+/// per-call ones from each request of the handle.
+///
+/// `Debug` shows the settings, but only the keys of `metadata`, whose values may be
+/// personal data.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatewayOptions {
+    /// `x-portkey-trace-id`.
+    pub trace_id: Option<String>,
+    /// `x-portkey-span-id`.
+    pub span_id: Option<String>,
+    /// `x-portkey-parent-span-id`.
+    pub parent_span_id: Option<String>,
+    /// `x-portkey-span-name`.
+    pub span_name: Option<String>,
+    /// `x-portkey-metadata`, as a JSON object of strings.
+    pub metadata: BTreeMap<String, String>,
+    /// `x-portkey-cache-namespace`.
+    pub cache_namespace: Option<String>,
+    /// `x-portkey-cache-force-refresh`: `true` or `false`.
+    pub cache_force_refresh: Option<bool>,
+    /// `x-portkey-forward-headers`, comma-separated; nothing is sent for an empty list.
+    pub forward_headers: Option<Vec<String>>,
+    /// `x-portkey-request-timeout`, in whole milliseconds.
+    pub request_timeout: Option<Duration>,
+    /// `x-portkey-strict-open-ai-compliance`: `true` or `false`.
+    pub strict_openai_compliance: Option<bool>,
+}
+
+impl GatewayOptions {
+    /// `other`'s settings over these: each field where `other` sets it, metadata merged by
+    /// key (`other`'s value for a key both have).
+    fn merged(&self, other: GatewayOptions) -> GatewayOptions {
+        let mut metadata = self.metadata.clone();
+        metadata.extend(other.metadata);
+        GatewayOptions {
+            trace_id: other.trace_id.or_else(|| self.trace_id.clone()),
+            span_id: other.span_id.or_else(|| self.span_id.clone()),
+            parent_span_id: other.parent_span_id.or_else(|| self.parent_span_id.clone()),
+            span_name: other.span_name.or_else(|| self.span_name.clone()),
+            metadata,
+            cache_namespace: other
+                .cache_namespace
+                .or_else(|| self.cache_namespace.clone()),
+            cache_force_refresh: other.cache_force_refresh.or(self.cache_force_refresh),
+            forward_headers: other
+                .forward_headers
+                .or_else(|| self.forward_headers.clone()),
+            request_timeout: other.request_timeout.or(self.request_timeout),
+            strict_openai_compliance: other
+                .strict_openai_compliance
+                .or(self.strict_openai_compliance),
+        }
+    }
+
+    /// The headers of the settings that are set, values marked sensitive; or a message
+    /// naming the first invalid setting.
+    fn to_headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
+        fn text(setting: &str, value: &str) -> Result<HeaderValue, String> {
+            if value.is_empty() {
+                return Err(format!("gateway setting `{setting}` is empty"));
+            }
+            if !value.bytes().all(|b| matches!(b, b' '..=b'~')) {
+                return Err(format!(
+                    "gateway setting `{setting}` cannot be sent as a header: it may only hold \
+                     printable ASCII, no control or non-ASCII characters"
+                ));
+            }
+            HeaderValue::from_str(value)
+                .map_err(|_| format!("gateway setting `{setting}` is invalid"))
+        }
+        fn flag(value: bool) -> HeaderValue {
+            HeaderValue::from_static(if value { "true" } else { "false" })
+        }
+        let mut headers = Vec::new();
+        let texts = [
+            ("trace_id", "x-portkey-trace-id", &self.trace_id),
+            ("span_id", "x-portkey-span-id", &self.span_id),
+            (
+                "parent_span_id",
+                "x-portkey-parent-span-id",
+                &self.parent_span_id,
+            ),
+            ("span_name", "x-portkey-span-name", &self.span_name),
+            (
+                "cache_namespace",
+                "x-portkey-cache-namespace",
+                &self.cache_namespace,
+            ),
+        ];
+        for (setting, header, value) in texts {
+            if let Some(value) = value {
+                headers.push((HeaderName::from_static(header), text(setting, value)?));
+            }
+        }
+        if !self.metadata.is_empty() {
+            let json = ascii_json_object(&self.metadata);
+            let value = HeaderValue::from_str(&json)
+                .map_err(|_| "gateway setting `metadata` is invalid".to_owned())?;
+            headers.push((HeaderName::from_static("x-portkey-metadata"), value));
+        }
+        if let Some(force) = self.cache_force_refresh {
+            headers.push((
+                HeaderName::from_static("x-portkey-cache-force-refresh"),
+                flag(force),
+            ));
+        }
+        if let Some(names) = self.forward_headers.as_ref().filter(|n| !n.is_empty()) {
+            let mut list = String::new();
+            for name in names {
+                let valid = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    format!(
+                        "gateway setting `forward_headers`: `{}` is not a valid header name",
+                        one_line(name, 100)
+                    )
+                })?;
+                if !list.is_empty() {
+                    list.push(',');
+                }
+                list.push_str(valid.as_str());
+            }
+            let value = HeaderValue::from_str(&list)
+                .map_err(|_| "gateway setting `forward_headers` is invalid".to_owned())?;
+            headers.push((HeaderName::from_static("x-portkey-forward-headers"), value));
+        }
+        if let Some(timeout) = self.request_timeout {
+            let millis = timeout.as_millis();
+            if millis == 0 {
+                return Err(format!(
+                    "gateway setting `request_timeout` must be at least 1 ms, not {timeout:?} \
+                     (the gateway takes 0 as no limit)"
+                ));
+            }
+            headers.push((
+                HeaderName::from_static("x-portkey-request-timeout"),
+                HeaderValue::from(u64::try_from(millis).unwrap_or(u64::MAX)),
+            ));
+        }
+        if let Some(strict) = self.strict_openai_compliance {
+            headers.push((
+                HeaderName::from_static("x-portkey-strict-open-ai-compliance"),
+                flag(strict),
+            ));
+        }
+        for (_, value) in &mut headers {
+            value.set_sensitive(true);
+        }
+        Ok(headers)
+    }
+}
+
+impl fmt::Debug for GatewayOptions {
+    // Metadata keys only: values may be personal data (user ids, emails).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let metadata_keys: Vec<&str> = self.metadata.keys().map(String::as_str).collect();
+        f.debug_struct("GatewayOptions")
+            .field("trace_id", &self.trace_id)
+            .field("span_id", &self.span_id)
+            .field("parent_span_id", &self.parent_span_id)
+            .field("span_name", &self.span_name)
+            .field("metadata_keys", &metadata_keys)
+            .field("cache_namespace", &self.cache_namespace)
+            .field("cache_force_refresh", &self.cache_force_refresh)
+            .field("forward_headers", &self.forward_headers)
+            .field("request_timeout", &self.request_timeout)
+            .field("strict_openai_compliance", &self.strict_openai_compliance)
+            .finish()
+    }
+}
+
+/// `entries` as a JSON object written in ASCII only, so that it can be sent as a header value
+/// (bytes, which the gateway reads as Latin-1, not UTF-8) and parsed back exactly: `"`, `\`
+/// and control characters are escaped as JSON requires, and so are DEL, which a header cannot
+/// carry, and every non-ASCII character (as `\uXXXX`, in UTF-16 surrogate pairs beyond the
+/// Basic Multilingual Plane).
+fn ascii_json_object(entries: &BTreeMap<String, String>) -> String {
+    fn push_string(out: &mut String, s: &str) {
+        use std::fmt::Write as _;
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                ' '..='~' => out.push(c),
+                _ => {
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        // Writing to a `String` cannot fail.
+                        let _ = write!(out, "\\u{unit:04x}");
+                    }
+                }
+            }
+        }
+        out.push('"');
+    }
+    let mut out = String::from("{");
+    for (key, value) in entries {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_string(&mut out, key);
+        out.push(':');
+        push_string(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
+/// Expands, inside an inherent `impl`, to the builder methods of Portkey's gateway settings
+/// (`trace_id`, `metadata`, ...; see [`GatewayOptions`]), so that [`RequestOptions`] and the
+/// generated `ClientBuilder` share one list. Each method changes the [`GatewayOptions`]
+/// returned by a method the implementing type provides:
+///
+/// ```ignore
+/// impl ClientBuilder {
+///     crate::gateway_setters!();
+///     fn gateway_options_mut(&mut self) -> &mut crate::runtime::GatewayOptions {
+///         self.runtime.gateway_options_mut()
+///     }
+/// }
+/// ```
+///
+/// The methods take and return `Self` by value. Their docs link with `crate::` paths, so
+/// they resolve from any module of this crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! gateway_setters {
+    () => {
+        /// Sets the trace id, sent as `x-portkey-trace-id`: Portkey groups the requests
+        /// that share one in its logs and traces, and the gateway answers with it in the
+        /// response's `x-portkey-trace-id` header.
+        ///
+        /// Non-empty printable ASCII; see
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions) for how the settings of a
+        /// client and of a call combine, and how an invalid one is reported.
+        pub fn trace_id(
+            mut self,
+            trace_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_options_mut().trace_id = ::std::option::Option::Some(trace_id.into());
+            self
+        }
+
+        /// Sets the id of this request's span in its trace, sent as `x-portkey-span-id`
+        /// (with [`parent_span_id`](Self::parent_span_id) and
+        /// [`span_name`](Self::span_name), Portkey draws a trace's requests as a tree).
+        ///
+        /// Non-empty printable ASCII; see
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn span_id(
+            mut self,
+            span_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_options_mut().span_id = ::std::option::Option::Some(span_id.into());
+            self
+        }
+
+        /// Sets the id of the span this request's span belongs to, sent as
+        /// `x-portkey-parent-span-id`.
+        ///
+        /// Non-empty printable ASCII; see
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn parent_span_id(
+            mut self,
+            parent_span_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_options_mut().parent_span_id =
+                ::std::option::Option::Some(parent_span_id.into());
+            self
+        }
+
+        /// Sets the name of this request's span, sent as `x-portkey-span-name`.
+        ///
+        /// Non-empty printable ASCII; see
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn span_name(
+            mut self,
+            span_name: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_options_mut().span_name = ::std::option::Option::Some(span_name.into());
+            self
+        }
+
+        /// Adds one entry to the metadata, sent as `x-portkey-metadata` (a JSON object of
+        /// strings), replacing any value already set for `key`. Portkey shows metadata with
+        /// each request in its logs and can filter and group by it; the key `_user` names
+        /// the end user in its analytics.
+        ///
+        /// Entries merge by key: a call's entries are sent with the client's, replacing
+        /// those with the same key. Keys and values may hold any text (quotes, newlines,
+        /// non-ASCII): the JSON is written in ASCII, with escapes that the gateway reads
+        /// back as the original text. See
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn metadata(
+            mut self,
+            key: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_options_mut()
+                .metadata
+                .insert(key.into(), value.into());
+            self
+        }
+
+        /// Adds each `(key, value)` pair to the metadata, as
+        /// [`metadata`](Self::metadata) does one: a whole map (a `HashMap`, a
+        /// `BTreeMap`, an array of pairs) at once.
+        pub fn metadata_entries<K, V>(
+            mut self,
+            entries: impl ::std::iter::IntoIterator<Item = (K, V)>,
+        ) -> Self
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            V: ::std::convert::Into<::std::string::String>,
+        {
+            self.gateway_options_mut()
+                .metadata
+                .extend(entries.into_iter().map(|(k, v)| (k.into(), v.into())));
+            self
+        }
+
+        /// Sets the cache namespace, sent as `x-portkey-cache-namespace`: Portkey's cache
+        /// then answers only from responses cached under the same namespace (when the
+        /// request's config enables caching).
+        ///
+        /// Non-empty printable ASCII; see
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn cache_namespace(
+            mut self,
+            namespace: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.gateway_options_mut().cache_namespace =
+                ::std::option::Option::Some(namespace.into());
+            self
+        }
+
+        /// With `true`, Portkey's cache does not answer: the request goes to the provider,
+        /// and its response replaces the cached one. Sent as
+        /// `x-portkey-cache-force-refresh: true` (or `false`).
+        pub fn cache_force_refresh(mut self, force: bool) -> Self {
+            self.gateway_options_mut().cache_force_refresh = ::std::option::Option::Some(force);
+            self
+        }
+
+        /// Names headers of the request that the gateway passes on to the provider as they
+        /// are (it otherwise builds the provider's headers itself), sent lowercase and
+        /// comma-separated as `x-portkey-forward-headers`. Set the headers themselves with
+        /// [`header`](crate::runtime::RequestOptions::header).
+        ///
+        /// Replaces any list set before; a call's list replaces the client's, and an empty
+        /// list forwards nothing. Each name must be a valid header name (no spaces or
+        /// commas); see [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn forward_headers(
+            mut self,
+            names: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.gateway_options_mut().forward_headers = ::std::option::Option::Some(
+                names.into_iter().map(::std::convert::Into::into).collect(),
+            );
+            self
+        }
+
+        /// Limits how long the gateway waits for the provider, sent in whole milliseconds
+        /// as `x-portkey-request-timeout`; past it, the gateway answers 408. (The
+        /// client's own limit on each attempt is [`timeout`](Self::timeout).)
+        ///
+        /// At least one millisecond (the gateway takes 0 as no limit); see
+        /// [`GatewayOptions`](crate::runtime::GatewayOptions).
+        pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.gateway_options_mut().request_timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+
+        /// With `false`, the gateway keeps provider-specific fields (reasoning content,
+        /// citations, ...) in responses instead of keeping strictly to OpenAI's format; sent
+        /// as `x-portkey-strict-open-ai-compliance: false` (or `true`). Unset, nothing is sent
+        /// and the gateway's default, strict, applies.
+        pub fn strict_openai_compliance(mut self, strict: bool) -> Self {
+            self.gateway_options_mut().strict_openai_compliance =
+                ::std::option::Option::Some(strict);
+            self
+        }
+    };
+}
+
+/// A runtime handle's options, with the headers they add built once, not on every request.
+struct Options {
+    settings: RequestOptions,
+    /// See [`RequestOptions::to_headers`].
+    headers: Result<Vec<(HeaderName, HeaderValue)>, String>,
+}
+
+impl Options {
+    fn new(settings: RequestOptions) -> Options {
+        Options {
+            headers: settings.to_headers(),
+            settings,
+        }
     }
 }
 
@@ -182,7 +680,7 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("base_url", &self.inner.base_url)
             .field("credentials", &ids)
-            .field("options", &self.options)
+            .field("options", &self.options.settings)
             .finish_non_exhaustive()
     }
 }
@@ -199,6 +697,7 @@ pub struct RuntimeBuilder {
     retry_policy: Option<Arc<dyn RetryPolicy>>,
     max_retries: Option<u32>,
     max_response_bytes: u64,
+    gateway: GatewayOptions,
 }
 
 impl fmt::Debug for RuntimeBuilder {
@@ -211,6 +710,7 @@ impl fmt::Debug for RuntimeBuilder {
             .field("timeout", &self.timeout)
             .field("retry_policy", &self.retry_policy)
             .field("max_retries", &self.max_retries)
+            .field("gateway", &self.gateway)
             .finish_non_exhaustive()
     }
 }
@@ -228,6 +728,7 @@ impl RuntimeBuilder {
             retry_policy: None,
             max_retries: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            gateway: GatewayOptions::default(),
         }
     }
 
@@ -295,12 +796,21 @@ impl RuntimeBuilder {
         self.max_response_bytes = limit;
     }
 
+    /// The client-wide gateway settings (trace id, metadata, ...), sent with every request;
+    /// per-call [`RequestOptions`] override them. The generated `ClientBuilder`'s setters
+    /// (`trace_id`, `metadata`, ...) change them. [`build`](Self::build) checks them: see
+    /// [`GatewayOptions`].
+    pub fn gateway_options_mut(&mut self) -> &mut GatewayOptions {
+        &mut self.gateway
+    }
+
     /// Validates the configuration and builds the runtime.
     ///
     /// Fails with [`Error::InvalidRequest`] when the base URL is not an absolute `http`/`https`
     /// URL without credentials, query or fragment, when a credential names an unknown scheme,
-    /// or when a credential cannot be sent as a header value. Messages never contain the
-    /// credential itself.
+    /// when a credential cannot be sent as a header value (messages never contain the
+    /// credential itself), or when a [gateway setting](Self::gateway_options_mut) is
+    /// invalid.
     pub fn build(self) -> Result<Runtime, Error> {
         let base_url = parse_base_url(&self.base_url)?;
         let credentials = self
@@ -317,6 +827,13 @@ impl RuntimeBuilder {
                 Credential::new(scheme, value)
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let options = Options::new(RequestOptions {
+            gateway: self.gateway,
+            ..RequestOptions::default()
+        });
+        if let Err(message) = &options.headers {
+            return Err(Error::InvalidRequest(message.clone()));
+        }
         let (client, timeout) = match self.client {
             Some(client) => (client, self.timeout),
             None => {
@@ -343,7 +860,7 @@ impl RuntimeBuilder {
                 max_retries: self.max_retries,
                 max_response_bytes: self.max_response_bytes,
             }),
-            options: Arc::default(),
+            options: Arc::new(options),
         })
     }
 }
@@ -410,11 +927,15 @@ impl Runtime {
 
     /// A handle sharing this runtime's client and credentials whose requests also use
     /// `options`, layered over any this handle already has (set values replace, headers
-    /// add). Cheap: `self` is left as it was, and the client and connections are shared.
+    /// add, gateway settings combine as [`GatewayOptions`] says). Cheap: `self` is left as
+    /// it was, and the client and connections are shared.
+    ///
+    /// Invalid options are reported by each request of the new handle, as an
+    /// [`Error::InvalidRequest`] from its `send_*` method, before anything is sent.
     pub fn with_options(&self, options: RequestOptions) -> Runtime {
         Runtime {
             inner: Arc::clone(&self.inner),
-            options: Arc::new(self.options.merged(options)),
+            options: Arc::new(Options::new(self.options.settings.merged(options))),
         }
     }
 
@@ -423,7 +944,9 @@ impl Runtime {
     /// `path` starts with `/` and is already percent-encoded (see [`encode_path_segment`]);
     /// it is appended to the base URL. `schemes` lists the security schemes the operation
     /// accepts: each configured credential among them is sent as its header (when two
-    /// share a header, the one listed first wins).
+    /// share a header, the one listed first wins). The headers of this handle's options
+    /// follow, replacing credentials of the same name; headers then set on the request
+    /// ([`Request::header`]) replace both.
     pub fn request(&self, method: Method, path: &str, schemes: &[&str]) -> Request {
         Request {
             inner: Arc::clone(&self.inner),
@@ -442,6 +965,14 @@ impl Runtime {
                 }
             }
         }
+        let option_headers = self
+            .options
+            .headers
+            .as_ref()
+            .map_err(|message| Error::InvalidRequest(message.clone()))?;
+        for (name, value) in option_headers {
+            headers.insert(name.clone(), value.clone());
+        }
         Ok(Parts {
             method,
             url,
@@ -455,7 +986,7 @@ impl Runtime {
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request {
     inner: Arc<Inner>,
-    options: Arc<RequestOptions>,
+    options: Arc<Options>,
     parts: Result<Parts, Error>,
 }
 
@@ -788,20 +1319,15 @@ impl Request {
     /// awaited here, so a body that fails later is never retried. A multipart body is sent
     /// once: it may stream files and cannot be replayed.
     pub async fn send_response(self) -> Result<reqwest::Response, Error> {
-        let options = Arc::clone(&self.options);
-        // Last, so that they win over the operation's own headers, as the options promise.
-        let request = options
-            .headers
-            .iter()
-            .fold(self, |request, (name, value)| request.header(name, value));
-        let inner = request.inner;
+        let options = &self.options.settings;
+        let inner = self.inner;
         let timeout = options.timeout.or(inner.timeout);
         let Parts {
             method,
             url,
             mut headers,
             body,
-        } = request.parts?;
+        } = self.parts?;
         let (bytes, mut form) = match body {
             Some(Payload::Bytes(bytes)) => (Some(bytes), None),
             Some(Payload::Multipart(form)) => {
@@ -1468,6 +1994,119 @@ mod tests {
             redacted_url("https://user:hunter2@h/v1"),
             "https://redacted@h/v1"
         );
+    }
+
+    /// The generated `ClientBuilder`'s use of [`gateway_setters!`](crate::gateway_setters):
+    /// in another module, over a `RuntimeBuilder` field.
+    mod generated_like {
+        pub struct ClientBuilder {
+            pub runtime: crate::runtime::RuntimeBuilder,
+        }
+
+        impl ClientBuilder {
+            crate::gateway_setters!();
+            fn gateway_options_mut(&mut self) -> &mut crate::runtime::GatewayOptions {
+                self.runtime.gateway_options_mut()
+            }
+        }
+    }
+
+    #[test]
+    fn gateway_setters_expand_in_another_module_and_set_client_wide_headers() {
+        let builder = generated_like::ClientBuilder {
+            runtime: RuntimeBuilder::new("https://h", &[]),
+        }
+        .trace_id("t-1")
+        .span_id("s-1")
+        .parent_span_id("p-1")
+        .span_name("step one")
+        .metadata("_user", "u-1")
+        .metadata_entries([("a", "1"), ("b", "2")])
+        .cache_namespace("ns")
+        .cache_force_refresh(true)
+        .forward_headers(["X-Team", "x-user"])
+        .request_timeout(Duration::from_millis(1500))
+        .strict_openai_compliance(false);
+        let rt = builder.runtime.build().unwrap();
+        let parts = rt.request(Method::GET, "/", &[]).parts.unwrap();
+        let sent: Vec<(&str, &str)> = parts
+            .headers
+            .0
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                ("x-portkey-trace-id", "t-1"),
+                ("x-portkey-span-id", "s-1"),
+                ("x-portkey-parent-span-id", "p-1"),
+                ("x-portkey-span-name", "step one"),
+                ("x-portkey-cache-namespace", "ns"),
+                ("x-portkey-metadata", r#"{"_user":"u-1","a":"1","b":"2"}"#),
+                ("x-portkey-cache-force-refresh", "true"),
+                ("x-portkey-forward-headers", "x-team,x-user"),
+                ("x-portkey-request-timeout", "1500"),
+                ("x-portkey-strict-open-ai-compliance", "false"),
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata_json_is_ascii_and_reads_back_exactly() {
+        let awkward = [
+            "plain",
+            "",
+            "quote \" backslash \\ slash /",
+            "line\nbreak\r\ttab \u{0} \u{1f} \u{7f}",
+            "é ü ñ → ✓ 中文",
+            "emoji 😀 beyond the BMP 𝄞",
+            "\u{2028}\u{2029}\u{feff}",
+        ];
+        let entries: BTreeMap<String, String> = awkward
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{v}#{i}"), (*v).to_owned()))
+            .collect();
+        let json = ascii_json_object(&entries);
+        assert!(json.bytes().all(|b| (b' '..=b'~').contains(&b)), "{json}");
+        assert!(HeaderValue::from_str(&json).is_ok());
+        let back: BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, entries);
+        assert_eq!(
+            ascii_json_object(&BTreeMap::from([("k\"".to_owned(), "é\n😀".to_owned())])),
+            r#"{"k\"":"\u00e9\n\ud83d\ude00"}"#
+        );
+        assert_eq!(ascii_json_object(&BTreeMap::new()), "{}");
+    }
+
+    #[test]
+    fn gateway_settings_merge_field_by_field_and_metadata_by_key() {
+        let client = RequestOptions::new()
+            .trace_id("client")
+            .span_name("client span")
+            .metadata("env", "prod")
+            .metadata("_user", "client user")
+            .forward_headers(["x-a", "x-b"])
+            .cache_force_refresh(true);
+        let call = RequestOptions::new()
+            .trace_id("call")
+            .metadata("_user", "call user")
+            .forward_headers(["x-c"])
+            .cache_force_refresh(false);
+        let merged = client.merged(call).gateway;
+        assert_eq!(merged.trace_id.as_deref(), Some("call"));
+        assert_eq!(merged.span_name.as_deref(), Some("client span"));
+        assert_eq!(
+            merged.metadata,
+            BTreeMap::from([
+                ("_user".to_owned(), "call user".to_owned()),
+                ("env".to_owned(), "prod".to_owned()),
+            ])
+        );
+        assert_eq!(merged.forward_headers, Some(vec!["x-c".to_owned()]));
+        assert_eq!(merged.cache_force_refresh, Some(false));
+        assert_eq!(merged.request_timeout, None);
     }
 }
 
