@@ -32,6 +32,7 @@ async fn raw(http: &reqwest::Client, url: &str, body: &CreateRunRequest) -> RunO
 
 async fn generated(client: &Client, body: &CreateRunRequest) -> RunObject {
     client
+        .assistants()
         .create_run("thread_abc123", body)
         .await
         .expect("create_run")

@@ -13,7 +13,11 @@ async fn main() -> Result<(), Error> {
         assistant_id: "asst_abc123".into(),
         ..Default::default()
     };
-    match client.create_run("thread_abc123", &request).await {
+    match client
+        .assistants()
+        .create_run("thread_abc123", &request)
+        .await
+    {
         Ok(run) => println!("run {} is {}", run.id, run.status),
         Err(Error::Api(e)) if e.status() == 404 => println!("no such thread: {e}"),
         Err(e) => return Err(e),

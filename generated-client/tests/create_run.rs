@@ -147,6 +147,7 @@ async fn request_sent_by(
         .build()
         .expect("valid client");
     client
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run created");
@@ -157,6 +158,7 @@ async fn request_sent_by(
 async fn body_received_for(body: &CreateRunRequest) -> Value {
     let server = run_server().await;
     client(&server)
+        .assistants()
         .create_run(THREAD_ID, body)
         .await
         .expect("run created");
@@ -184,6 +186,7 @@ fn object(value: Value) -> Map<String, Value> {
 async fn create_run_error(response: ResponseTemplate) -> Error {
     let server = server_answering(response).await;
     client(&server)
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect_err("the call fails")
@@ -207,6 +210,7 @@ async fn posts_to_the_runs_of_the_thread_under_the_base_url_prefix() {
 async fn thread_id_is_sent_as_one_percent_encoded_segment() {
     let server = run_server().await;
     client(&server)
+        .assistants()
         .create_run("a/b?c d", &minimal_request())
         .await
         .expect("run created");
@@ -220,6 +224,7 @@ async fn thread_id_is_sent_as_one_percent_encoded_segment() {
 async fn empty_thread_id_is_refused_before_sending() {
     let server = run_server().await;
     let error = client(&server)
+        .assistants()
         .create_run("", &minimal_request())
         .await
         .expect_err("an empty path parameter would reach another endpoint");
@@ -298,6 +303,7 @@ async fn config_json_is_sent_verbatim() {
 async fn minimal_request_sends_only_the_assistant_id() {
     let server = run_server().await;
     client(&server)
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run created");
@@ -526,6 +532,7 @@ async fn unlisted_model_named_tool_choice_and_string_response_format_are_sent_as
 async fn decodes_the_spec_response_example() {
     let server = run_server().await;
     let run = client(&server)
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("the spec's own example decodes");
@@ -577,6 +584,7 @@ async fn values_newer_than_the_spec_decode_and_survive_reencoding() {
     let server = server_answering(json_body(200, response.to_string())).await;
 
     let run = client(&server)
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("unknown values decode");
@@ -733,6 +741,7 @@ async fn from_env_takes_the_key_and_the_base_url_from_the_environment() {
     )
     .expect("valid client");
     client
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run created");
@@ -765,6 +774,7 @@ async fn builder_from_env_overrides_only_what_is_set() {
     )
     .expect("valid client");
     client
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run created");
@@ -884,6 +894,7 @@ async fn fully_populated_run_object_round_trips() {
     // The same bytes, received as a response, decode to the same value.
     let server = server_answering(json_body(200, encoded)).await;
     let received = client(&server)
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run decodes");
@@ -910,6 +921,7 @@ async fn create_run_stream_asks_for_a_stream_and_yields_each_event() {
     )
     .await;
     let mut stream = client(&server)
+        .assistants()
         .create_run_stream(THREAD_ID, &minimal_request())
         .await
         .expect("the stream starts");
@@ -940,10 +952,12 @@ async fn with_options_adds_headers_to_that_call_only() {
         portkey_client::runtime::RequestOptions::new().header("x-portkey-trace-id", "trace-42"),
     );
     traced
+        .assistants()
         .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run created");
-    base.create_run(THREAD_ID, &minimal_request())
+    base.assistants()
+        .create_run(THREAD_ID, &minimal_request())
         .await
         .expect("run created");
     let requests = server.received_requests().await.expect("recording enabled");
@@ -962,6 +976,7 @@ async fn with_response_keeps_status_and_portkey_headers() {
     )
     .await;
     let response = client(&server)
+        .assistants()
         .create_run_with_response(THREAD_ID, &minimal_request())
         .await
         .expect("run created");

@@ -57,6 +57,9 @@ pub struct Features {
     pub operations: HashMap<String, Gate>,
     /// When the `webhooks` module is compiled.
     pub webhooks: Gate,
+    /// By index into [`Api::groups`](crate::ir::Api::groups), when a group's handle is
+    /// compiled: with any feature of an operation in it or in a group inside it.
+    pub groups: Vec<Gate>,
 }
 
 impl Features {
@@ -66,6 +69,10 @@ impl Features {
 
     pub fn operation(&self, module: &str) -> &Gate {
         self.operations.get(module).unwrap_or(&Gate::Always)
+    }
+
+    pub fn group(&self, group: usize) -> &Gate {
+        self.groups.get(group).unwrap_or(&Gate::Always)
     }
 }
 
@@ -274,6 +281,20 @@ pub fn plan(api: &Api) -> Features {
             )
         })
         .collect();
+    // A group is compiled with the features of the operations in it and in the groups it
+    // holds; an untagged operation is in no group.
+    let mut group_features: Vec<BTreeSet<String>> = vec![BTreeSet::new(); api.groups.len()];
+    for (op, names) in api.operations.iter().zip(&op_features) {
+        let mut at = op.group;
+        while let Some(g) = at {
+            group_features[g].extend(names.iter().cloned());
+            at = api.groups[g].parent;
+        }
+    }
+    let groups = group_features
+        .into_iter()
+        .map(|names| Gate::Any(names.into_iter().collect()))
+        .collect();
     let operations = api
         .operations
         .iter()
@@ -291,6 +312,7 @@ pub fn plan(api: &Api) -> Features {
         type_modules,
         operations,
         webhooks,
+        groups,
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Api {
     /// inline types it owns.
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// Groups of operations, one per tag that is an operation's first (see [`Group`]);
+    /// parents before their children.
+    pub groups: Vec<Group>,
     /// The spec's `webhooks`: requests the API sends, whose payloads are types of the crate.
     pub webhooks: Vec<Webhook>,
 }
@@ -43,6 +46,24 @@ pub struct Webhook {
     /// JSON pointer of the media type object the payload is read from: its `example`s are
     /// examples of `payload`. Empty when the body has no JSON media type.
     pub media: String,
+}
+
+/// The operations whose first tag is one tag: a handle reached from the client (or, for a
+/// nested tag such as `Integrations > Workspaces`, from its parent's handle) whose methods are
+/// those operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The tag, as the spec writes it (`Integrations > Workspaces`); for a parent no
+    /// operation names, the tag's prefix (`Integrations`).
+    pub tag: String,
+    /// The method that returns the handle, on the client or the parent (`workspaces`).
+    pub accessor: String,
+    /// The handle's Rust type in the `groups` module, unique there (`IntegrationsWorkspaces`).
+    pub type_name: String,
+    /// Index into [`Api::groups`] of the parent group, for a nested tag.
+    pub parent: Option<usize>,
+    /// The tag's description in the spec's `tags` list.
+    pub description: Option<String>,
 }
 
 /// Index into [`Api::types`].
@@ -275,6 +296,71 @@ pub struct Operation {
     /// The spec's tags of the operation, in its order: each is a cargo feature that compiles
     /// the operation (see [`crate::features`]).
     pub tags: Vec<String>,
+    /// Index into [`Api::groups`] of the group whose handle has the operation's methods (that
+    /// of its first tag); `None`: they are methods of the client itself.
+    pub group: Option<usize>,
+    /// How the operation's listing is walked page by page, when it is a listing.
+    pub pagination: Option<Pagination>,
+}
+
+/// A listing the client can walk page by page: the operation gets a method returning a
+/// stream of the items and one returning a stream of the pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub shape: PageShape,
+    /// The query parameter that moves from page to page (a field of the params struct).
+    pub param: PageParam,
+    /// The response's field holding the page's items.
+    pub items: PageField,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// The response's `has_more`-like field, when it has one.
+    pub has_more: Option<PageField>,
+    /// The response's total item count, when it has one (page and offset listings).
+    pub total: Option<PageField>,
+    /// Method returning the items as one stream (`list_assistants_stream`).
+    pub stream: String,
+    /// Method returning the pages as a stream (`list_assistants_pages`).
+    pub pages: String,
+    /// Stated by the spec's `x-pagination`, rather than recognised.
+    pub stated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageShape {
+    /// Each page names where the next starts (`after`).
+    Cursor {
+        /// The response's field holding the next cursor (`last_id`), when it has one.
+        next: Option<PageField>,
+        /// The field of an item that is its cursor (`id`), used when the page names none.
+        item_id: Option<PageField>,
+    },
+    /// Pages by number (`current_page`, `page`), from `first` (0 or 1).
+    Page { first: u64 },
+    /// Items by offset (`offset`).
+    Offset,
+}
+
+/// A query parameter of a listing: the params struct's field and its Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageParam {
+    pub field: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    /// The params struct's field is the type itself, not an `Option` (a page number the
+    /// spec marks required).
+    pub required: bool,
+}
+
+/// A field of a page (or an item) the listing reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageField {
+    /// The Rust field name.
+    pub field: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    /// `Option<ty>` in Rust.
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -58,6 +58,23 @@ pub struct Generated {
     pub operation_count: usize,
     /// The crate's cargo features, one per tag (see [`features`]).
     pub features: Vec<features::Feature>,
+    /// The listings the client walks page by page, in document order.
+    pub listings: Vec<Listing>,
+}
+
+/// A listing the generated client walks page by page, as `cargo xtask codegen` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// `GET /assistants`.
+    pub route: String,
+    /// How a caller reaches its item stream: `client.assistants().list_assistants_stream`.
+    pub method: String,
+    /// `cursor`, `page` or `offset`.
+    pub shape: &'static str,
+    /// The query parameter that moves from page to page.
+    pub param: String,
+    /// Stated by `x-pagination` rather than recognised.
+    pub stated: bool,
 }
 
 impl Generated {
@@ -163,8 +180,37 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
         type_count: api.types.len(),
         operation_count: api.operations.len(),
         features: features.list,
+        listings: listings(&api),
     };
     Ok((generated, timings))
+}
+
+fn listings(api: &ir::Api) -> Vec<Listing> {
+    api.operations
+        .iter()
+        .filter_map(|op| {
+            let p = op.pagination.as_ref()?;
+            let mut method = String::from("client.");
+            let mut chain = Vec::new();
+            let mut at = op.group;
+            while let Some(g) = at {
+                chain.push(api.groups[g].accessor.as_str());
+                at = api.groups[g].parent;
+            }
+            for accessor in chain.iter().rev() {
+                method.push_str(accessor);
+                method.push_str("().");
+            }
+            method.push_str(&p.stream);
+            Some(Listing {
+                route: format!("{} {}", op.method.to_ascii_uppercase(), op.path),
+                method,
+                shape: lower::shape_name(&p.shape),
+                param: p.param.wire_name.clone(),
+                stated: p.stated,
+            })
+        })
+        .collect()
 }
 
 /// Threads to emit and format on: one per core.

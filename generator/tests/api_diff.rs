@@ -235,42 +235,144 @@ fn an_operation_changing_tags_changes_its_cargo_features() {
     let two = tagged(json!(["Things", "Admin > Things"]));
     let other = tagged(json!(["Admin > Things"]));
 
+    // Same first tag: the same group; only the features change.
     let d = diff_texts(&one, &two);
     assert_eq!(
         changes(&d),
         [(
             Impact::Additive,
             ChangeKind::OperationFeatureChanged,
-            "Client::list_things"
+            "Client::things().list_things"
         )]
     );
     assert_eq!(
         d.changes[0].what,
         "cargo features now `admin-things`, `things` (were `things`)"
     );
+    let d = diff_texts(&two, &one);
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Breaking,
+            ChangeKind::OperationFeatureChanged,
+            "Client::things().list_things"
+        )]
+    );
 
-    for (old, new) in [(&one, &other), (&two, &one), (&untagged, &one)] {
+    // Another first tag: the methods move to another group, which breaks their callers.
+    for (old, new, location) in [
+        (&one, &other, "Client::admin().things().list_things"),
+        (&untagged, &one, "Client::things().list_things"),
+    ] {
         let d = diff_texts(old, new);
         assert_eq!(
             changes(&d),
-            [(
-                Impact::Breaking,
-                ChangeKind::OperationFeatureChanged,
-                "Client::list_things"
-            )]
+            [
+                (Impact::Breaking, ChangeKind::OperationRegrouped, location),
+                (
+                    Impact::Breaking,
+                    ChangeKind::OperationFeatureChanged,
+                    location
+                )
+            ]
         );
     }
+    let d = diff_texts(&one, &other);
+    assert_eq!(
+        d.changes[0].what,
+        "now in another group (was `Client::things().list_things`)"
+    );
     let d = diff_texts(&one, &untagged);
-    assert_eq!(changes(&d)[0].0, Impact::Additive);
+    assert_eq!(
+        changes(&d),
+        [
+            (
+                Impact::Breaking,
+                ChangeKind::OperationRegrouped,
+                "Client::list_things"
+            ),
+            (
+                Impact::Additive,
+                ChangeKind::OperationFeatureChanged,
+                "Client::list_things"
+            )
+        ]
+    );
     assert!(
-        d.changes[0].what.contains("now none: always compiled"),
+        d.changes[1].what.contains("now none: always compiled"),
         "{}",
-        d.changes[0].what
+        d.changes[1].what
     );
 }
 
-/// A new `operationId` renames the method and its `*_with_response` companion; the report
-/// says so once.
+/// A listing that gains paging methods is additive; losing them breaks their callers; paging
+/// another way keeps the methods.
+#[test]
+fn an_operation_gaining_or_losing_pagination_is_reported() {
+    let listing = |x_pagination: Option<Value>, param: &str| {
+        let mut spec = base();
+        insert(
+            &mut spec,
+            "/paths/~1things/get",
+            "parameters",
+            json!([{"name": param, "in": "query", "schema": {"type": if param == "after" { "string" } else { "integer" }}}]),
+        );
+        insert(
+            &mut spec,
+            "/paths/~1things/get/responses/200/content/application~1json",
+            "schema",
+            json!({"type": "object", "required": ["data"], "properties": {
+                "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}},
+                "has_more": {"type": "boolean"},
+                "total": {"type": "integer"}
+            }}),
+        );
+        if let Some(x) = x_pagination {
+            insert(&mut spec, "/paths/~1things/get", "x-pagination", x);
+        }
+        spec.to_string()
+    };
+    let off = listing(Some(json!(false)), "offset");
+    let by_offset = listing(None, "offset");
+    let by_page = listing(None, "page");
+
+    let d = diff_texts(&off, &by_offset);
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Additive,
+            ChangeKind::PaginationAdded,
+            "Client::list_things"
+        )]
+    );
+    assert_eq!(
+        d.changes[0].what,
+        "now walked page by page (offset, by `offset`): `list_things_stream` and `list_things_pages`"
+    );
+    let d = diff_texts(&by_offset, &off);
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Breaking,
+            ChangeKind::PaginationRemoved,
+            "Client::list_things"
+        )]
+    );
+    let d = diff_texts(&by_offset, &by_page);
+    let kinds: Vec<ChangeKind> = d.changes.iter().map(|c| c.kind).collect();
+    assert!(kinds.contains(&ChangeKind::PaginationChanged), "{kinds:?}");
+    let paging = d
+        .changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::PaginationChanged)
+        .unwrap();
+    assert_eq!(paging.impact, Impact::None);
+    assert_eq!(
+        paging.what,
+        "pages by page by `page` (was offset by `offset`)"
+    );
+}
+
 #[test]
 fn an_operation_renamed_is_breaking_once() {
     let d = diff(|s| {
@@ -945,10 +1047,24 @@ fn markdown_stays_within_the_description_limit() {
         "the additive ones fit"
     );
     assert_eq!(
-        markdown.matches("Not listed").count(),
+        markdown.matches("more, not listed").count(),
         1,
         "only what must be cut is"
     );
+    // The changes without effect on code lose their last lines, as many as must go.
+    assert!(
+        markdown.contains("`types::Thing0.field`"),
+        "the first ones stay"
+    );
+    assert!(!markdown.contains("`types::Thing399.field`"));
+    let left: usize = markdown
+        .split("- …and ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the note says how many");
+    let listed = markdown.matches("field `field").count();
+    assert_eq!(listed + left, 600, "every change is listed or counted");
 }
 
 fn root() -> PathBuf {
@@ -1114,21 +1230,35 @@ fn the_2024_to_2026_update() {
     has(
         Impact::Additive,
         ChangeKind::OperationAdded,
-        "Client::get_collections",
+        "Client::collections().get_collections",
         "`GET /collections`",
     );
     has(
         Impact::Additive,
         ChangeKind::OperationAdded,
-        "Client::post_collections",
+        "Client::collections().post_collections",
         "`POST /collections`",
     );
     // `POST /admin/users/invites` had no operationId; 2026 calls it `Invites_create`.
     has(
         Impact::Breaking,
         ChangeKind::OperationRenamed,
-        "Client::invites_create",
-        "`Client::post_admin_users_invites`",
+        "Client::user_invites().invites_create",
+        "`Client::user_invites().post_admin_users_invites`",
+    );
+    // `POST /fine_tuning/jobs` is tagged `Finetune` first in 2026: its group changes.
+    has(
+        Impact::Breaking,
+        ChangeKind::OperationRegrouped,
+        "Client::finetune().create_fine_tuning_job",
+        "(was `Client::fine_tuning().create_fine_tuning_job`)",
+    );
+    // `GET /models` gains `limit` and `offset` and a list answer: a listing by offset.
+    has(
+        Impact::Additive,
+        ChangeKind::PaginationAdded,
+        "Client::models().list_models",
+        "(offset, by `offset`): `list_models_stream` and `list_models_pages`",
     );
     // `CreateChatCompletionRequest` gains `max_completion_tokens` (optional, nullable); the
     // struct has no `Default` (its required `model` is an open enum), so this breaks literals.
@@ -1182,7 +1312,7 @@ fn the_2024_to_2026_update() {
         markdown.len()
     );
     assert!(markdown
-        .contains("`Client::invites_create`: renamed from `Client::post_admin_users_invites`"));
+        .contains("`Client::user_invites().invites_create`: renamed from `Client::user_invites().post_admin_users_invites`"));
     // The README records the counts; this keeps them true.
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     assert!(
@@ -1277,13 +1407,13 @@ fn the_month_of_3_1_lists_only_its_api_changes() {
     has(
         Impact::Additive,
         ChangeKind::OperationAdded,
-        "Client::create_prompt_completion",
+        "Client::prompts().create_prompt_completion",
         "`POST /prompts/{promptId}/completions`",
     );
     has(
         Impact::Additive,
         ChangeKind::OperationAdded,
-        "Client::post_logs",
+        "Client::logs().post_logs",
         "`POST /logs`",
     );
     // Nothing else: no type, field or variant changed shape in a month whose only other

@@ -85,6 +85,14 @@ impl Client {
     pub fn runtime(&self) -> &crate::runtime::Runtime {
         &self.runtime
     }
+
+    /// The operations tagged `Assistants`: [`Assistants`](crate::groups::Assistants).
+    #[cfg(feature = "assistants")]
+    pub fn assistants(&self) -> crate::groups::Assistants<'_> {
+        crate::groups::Assistants {
+            client: self,
+        }
+    }
 }
 
 /// Settings for a [`Client`].
@@ -189,6 +197,11 @@ impl ClientBuilder {
     ) -> Self {
         self.runtime.credential("Custom-Host", value);
         self
+    }
+
+    crate::gateway_setters!();
+    fn gateway_options_mut(&mut self) -> &mut crate::runtime::GatewayOptions {
+        self.runtime.gateway_options_mut()
     }
 
     /// Applies the settings found in the environment; variables that are not set leave the setting alone.

@@ -12,6 +12,7 @@
 )]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 mod client;
+pub mod groups;
 mod operations;
 pub mod types;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};

@@ -1,13 +1,17 @@
 //! Portkey's open-source gateway (`@portkey-ai/gateway`, started from npm on loopback)
 //! between the client and an upstream that speaks the OpenAI wire format (wiremock, in this
 //! process). The client is configured as a user would: a provider and a custom host, or a
-//! JSON config.
+//! JSON config. Portkey's gateway settings (trace id, metadata, ...) are checked where the
+//! gateway shows them: its response headers, what it forwards, its guardrails.
 
+use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use futures_util::StreamExt;
-use portkey_client::runtime::EventMode;
-use portkey_client::types::{CreateRunRequest, RunObjectStatus};
+use portkey_client::runtime::{ApiResponse, EventMode, RequestOptions};
+use portkey_client::types::{CreateRunRequest, RunObject, RunObjectStatus};
 use portkey_client::{Client, Error, Nullable};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -194,10 +198,13 @@ fn the_gateway_carries_requests_to_the_upstream_and_answers_back() {
             std::net::TcpStream::connect_timeout(&outside, std::time::Duration::from_secs(2));
         assert!(reached.is_err(), "the gateway answers on {outside}");
     }
+    run_on(&gateway, through_the_gateway(&gateway));
+}
+
+/// Runs `test` to its end; when it fails, with the gateway's log.
+fn run_on(gateway: &Server, test: impl Future<Output = Result<(), String>>) {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime.block_on(through_the_gateway(&gateway))
-    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(test)));
     // The gateway's log tells why it answered as it did; the gateway stops when it drops.
     match outcome {
         Ok(Ok(())) => {}
@@ -229,6 +236,7 @@ async fn through_the_gateway(gateway: &Server) -> Result<(), String> {
         ..Default::default()
     };
     let response = client
+        .assistants()
         .create_run_with_response(THREAD_ID, &request)
         .await
         .map_err(|e| format!("create_run through the gateway: {e}"))?;
@@ -251,6 +259,7 @@ async fn through_the_gateway(gateway: &Server) -> Result<(), String> {
 
     // 2. The same run, streamed: the gateway passes the events through.
     let mut events = client
+        .assistants()
         .create_run_stream(THREAD_ID, &request)
         .await
         .map_err(|e| format!("create_run_stream through the gateway: {e}"))?;
@@ -311,6 +320,7 @@ async fn through_the_gateway(gateway: &Server) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let run = configured
+        .assistants()
         .create_run(THREAD_ID, &request)
         .await
         .map_err(|e| format!("create_run with a config: {e}"))?;
@@ -350,6 +360,7 @@ async fn failures(base_url: &str) -> Result<(), String> {
         .mount(&failing)
         .await;
     match via(format!("{}/v1", failing.uri()))
+        .assistants()
         .create_run(THREAD_ID, &request)
         .await
     {
@@ -373,7 +384,11 @@ async fn failures(base_url: &str) -> Result<(), String> {
 
     // Nothing listens where the custom host points.
     let refused = format!("http://127.0.0.1:{}/v1", free_port());
-    match via(refused).create_run(THREAD_ID, &request).await {
+    match via(refused)
+        .assistants()
+        .create_run(THREAD_ID, &request)
+        .await
+    {
         Err(Error::Api(e)) => {
             assert_eq!(e.status(), 500, "{e}");
             assert!(e.body_text().contains("fetch failed"), "{e}");
@@ -391,7 +406,7 @@ async fn failures(base_url: &str) -> Result<(), String> {
         .config(r#"{"provider": "no-such-provider"}"#)
         .build()
         .expect("the client builds");
-    match invalid.create_run(THREAD_ID, &request).await {
+    match invalid.assistants().create_run(THREAD_ID, &request).await {
         Err(Error::Api(e)) => {
             assert_eq!(e.status(), 400, "{e}");
             assert_eq!(e.message().as_deref(), Some("Invalid config passed"), "{e}");
@@ -402,6 +417,181 @@ async fn failures(base_url: &str) -> Result<(), String> {
                 "invalid config: expected an API error, got {other:?}"
             ))
         }
+    }
+    Ok(())
+}
+
+/// `createRun` through the client, with the response's headers: the one place to change when
+/// the way the client reaches the operation changes.
+async fn create_run(
+    client: &Client,
+    request: &CreateRunRequest,
+) -> Result<ApiResponse<RunObject>, Error> {
+    client
+        .assistants()
+        .create_run_with_response(THREAD_ID, request)
+        .await
+}
+
+/// `value` as JSON text in ASCII only, for a header: the gateway reads header bytes as
+/// Latin-1, so other characters go as `\uXXXX` escapes (valid anywhere in JSON text, since
+/// they can only occur in strings).
+fn ascii_json(value: &Value) -> String {
+    let mut out = String::new();
+    for c in value.to_string().chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn gateway_settings_reach_the_gateway() {
+    let gateway = gateway();
+    run_on(&gateway, gateway_settings(&gateway));
+}
+
+async fn gateway_settings(gateway: &Server) -> Result<(), String> {
+    let (upstream_server, upstream) = Upstream::start().await;
+    let custom_host = format!("{}/v1", upstream_server.uri());
+    let base_url = format!("{}/v1", gateway.base_url());
+    let client = Client::builder()
+        .base_url(&base_url)
+        .provider("openai")
+        .provider_auth(UPSTREAM_KEY)
+        .custom_host(&custom_host)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let request = CreateRunRequest {
+        assistant_id: "asst_abc123".to_owned(),
+        ..Default::default()
+    };
+    const TRACE_ID: &str = "trace-contract-settings";
+    let note = "a \"quoted\", {braced} \\ value\non two lines: Zoë → 東京 😀";
+    let metadata = [("_user", "user-42"), ("note", note)];
+    let expected: BTreeMap<String, String> = metadata
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let traced = client.with_options(
+        RequestOptions::new()
+            .trace_id(TRACE_ID)
+            .metadata_entries(metadata),
+    );
+
+    // 1. A run with a trace id and metadata: the gateway answers with the trace id, and
+    //    keeps its own headers from the upstream.
+    let response = create_run(&traced, &request)
+        .await
+        .map_err(|e| format!("create_run with gateway settings: {e}"))?;
+    assert_eq!(response.body().id, "run_1");
+    assert_eq!(response.header("x-portkey-trace-id"), Some(TRACE_ID));
+    let received = upstream.only();
+    assert_eq!(received.url.path(), "/v1/threads/thread_abc123/runs");
+    assert_eq!(header(&received, "x-portkey-trace-id"), None);
+    assert_eq!(header(&received, "x-portkey-metadata"), None);
+
+    // 2. The same, asking the gateway to forward both headers: the upstream gets them as the
+    //    client sent them, and the metadata reads back as set.
+    let forwarding = traced.with_options(
+        RequestOptions::new().forward_headers(["x-portkey-trace-id", "X-Portkey-Metadata"]),
+    );
+    let response = create_run(&forwarding, &request)
+        .await
+        .map_err(|e| format!("create_run forwarding headers: {e}"))?;
+    assert_eq!(response.header("x-portkey-trace-id"), Some(TRACE_ID));
+    let received = upstream.only();
+    assert_eq!(header(&received, "x-portkey-trace-id"), Some(TRACE_ID));
+    let forwarded = header(&received, "x-portkey-metadata")
+        .ok_or("no x-portkey-metadata forwarded, or not in ASCII")?;
+    let forwarded: BTreeMap<String, String> = serde_json::from_str(forwarded)
+        .map_err(|e| format!("forwarded metadata {forwarded:?} is not JSON: {e}"))?;
+    assert_eq!(forwarded, expected);
+
+    // 3. The gateway's own reading of the metadata: a guardrail that allows the model only
+    //    for the exact `note`, on a chat completion (the gateway runs guardrails there, not
+    //    on the pass-through route of runs).
+    let config = json!({
+        "provider": "openai", "api_key": UPSTREAM_KEY, "custom_host": custom_host,
+        "before_request_hooks": [{
+            "id": "metadata-rules", "type": "guardrail", "deny": true,
+            "checks": [{
+                "id": "default.modelRules",
+                "parameters": {"rules": {
+                    "defaults": ["no-such-model"],
+                    "metadata": {"note": {note: ["gpt-4o"]}}
+                }}
+            }]
+        }]
+    });
+    let guarded = Client::builder()
+        .base_url(&base_url)
+        .config(ascii_json(&config))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let allowed = chat(&guarded.with_options(RequestOptions::new().metadata_entries(metadata)))
+        .json(&chat_request())
+        .send_json::<Value>()
+        .await
+        .map_err(|e| format!("chat completion the guardrail allows: {e}"))?;
+    assert_eq!(allowed["choices"][0]["message"]["content"], "Hello");
+    let check = &allowed["hook_results"]["before_request_hooks"][0]["checks"][0];
+    assert_eq!(
+        check["data"]["explanation"],
+        format!("Model \"gpt-4o\" is allowed by rules. (matched rules: note:{note})"),
+        "{allowed}"
+    );
+    upstream.only();
+    let other_note = RequestOptions::new().metadata("note", format!("{note}!"));
+    match chat(&guarded.with_options(other_note))
+        .json(&chat_request())
+        .send_json::<Value>()
+        .await
+    {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status(), 446, "{e}");
+            assert!(e.body_text().contains("is not allowed by rules"), "{e}");
+        }
+        other => return Err(format!("another note: expected 446, got {other:?}")),
+    }
+    assert!(
+        upstream.take().is_empty(),
+        "the guardrail let a request through"
+    );
+
+    // 4. The gateway's timeout, sent in milliseconds: an upstream slower than it gets a 408.
+    let slow = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(run("run_1", "queued"))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&slow)
+        .await;
+    let impatient = Client::builder()
+        .base_url(&base_url)
+        .provider("openai")
+        .provider_auth(UPSTREAM_KEY)
+        .custom_host(format!("{}/v1", slow.uri()))
+        .build()
+        .map_err(|e| e.to_string())?
+        .with_options(
+            RequestOptions::new()
+                .request_timeout(Duration::from_millis(300))
+                .max_retries(0),
+        );
+    match create_run(&impatient, &request).await {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status(), 408, "{e}");
+            assert!(e.body_text().contains("300ms"), "{e}");
+        }
+        other => return Err(format!("slow upstream: expected 408, got {other:?}")),
     }
     Ok(())
 }

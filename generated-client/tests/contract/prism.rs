@@ -288,7 +288,11 @@ async fn send_all(server: &Server, failures: &mut Vec<String>) -> usize {
     for (setup, client) in clients(&server.base_url()) {
         for (case, request) in requests() {
             sent += 1;
-            match client.create_run_with_response(THREAD_ID, &request).await {
+            match client
+                .assistants()
+                .create_run_with_response(THREAD_ID, &request)
+                .await
+            {
                 Ok(response) => {
                     if let Some(v) = response.header("sl-violations") {
                         failures.push(format!("{case} ({setup}): sl-violations {v}"));
@@ -336,7 +340,11 @@ fn prism_accepts_every_create_run_request_and_the_client_decodes_every_answer() 
         // looks for a `text/event-stream` answer, which the seed spec does not declare. So 406,
         // not 422, means the request was valid.
         for (setup, client) in clients(&fixed.base_url()) {
-            match client.create_run_stream(THREAD_ID, &everything()).await {
+            match client
+                .assistants()
+                .create_run_stream(THREAD_ID, &everything())
+                .await
+            {
                 Err(Error::Api(e)) => {
                     assert_eq!(e.status(), 406, "create_run_stream ({setup}): {e}");
                     assert!(e.body_text().contains("text/event-stream"), "{e}");
@@ -393,7 +401,7 @@ fn prism_refuses_an_invalid_request_with_422_naming_each_problem() {
             temperature: Nullable::Value(f64::from(7)),
             ..minimal()
         };
-        match client.create_run(THREAD_ID, &bad).await {
+        match client.assistants().create_run(THREAD_ID, &bad).await {
             Err(Error::Api(e)) => {
                 assert_eq!(e.status(), 422);
                 assert!(e.body_text().contains("temperature"), "{e}");
@@ -407,7 +415,11 @@ fn prism_refuses_an_invalid_request_with_422_naming_each_problem() {
             .max_retries(0)
             .build()
             .expect("the client builds");
-        match no_credentials.create_run(THREAD_ID, &minimal()).await {
+        match no_credentials
+            .assistants()
+            .create_run(THREAD_ID, &minimal())
+            .await
+        {
             Err(Error::Api(e)) => assert_eq!(e.status(), 401, "{e}"),
             other => panic!("expected a 401 without credentials, got {other:?}"),
         }

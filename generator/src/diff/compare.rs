@@ -332,7 +332,7 @@ impl<'a> Differ<'a> {
         }
         let mut renamed_old = BTreeSet::new();
         for n in &new.operations {
-            let location = format!("Client::{}", n.name);
+            let location = method_path(new, n, &n.name);
             if let Some(o) = old.operations.iter().find(|o| o.name == n.name) {
                 self.operation(o, n);
                 continue;
@@ -344,13 +344,17 @@ impl<'a> Differ<'a> {
                     ChangeKind::OperationRenamed,
                     location,
                     Some(&n.pointer),
-                    format!("renamed from `Client::{}`", o.name),
+                    format!("renamed from `{}`", method_path(old, o, &o.name)),
                     "the old method name is gone (the spec changed the operationId)",
                 );
                 self.operation(o, n);
                 continue;
             }
-            let extra: Vec<String> = extra_methods(n).iter().map(|m| format!("`{m}`")).collect();
+            let extra: Vec<String> = extra_methods(n)
+                .iter()
+                .chain(&paging_methods(n))
+                .map(|m| format!("`{m}`"))
+                .collect();
             let what = if extra.is_empty() {
                 format!(
                     "operation added: `{} {}`",
@@ -371,7 +375,7 @@ impl<'a> Differ<'a> {
                 location,
                 Some(&n.pointer),
                 what,
-                "a new method on `Client`",
+                "a new method",
             );
         }
         for o in &old.operations {
@@ -379,7 +383,7 @@ impl<'a> Differ<'a> {
                 self.push(
                     Impact::Breaking,
                     ChangeKind::OperationRemoved,
-                    format!("Client::{}", o.name),
+                    method_path(old, o, &o.name),
                     Some(&o.pointer),
                     format!(
                         "operation removed: `{} {}`",
@@ -496,8 +500,19 @@ impl<'a> Differ<'a> {
     }
 
     fn operation(&mut self, o: &Operation, n: &Operation) {
-        let location = format!("Client::{}", n.name);
+        let location = method_path(self.new, n, &n.name);
         let ptr = Some(n.pointer.as_str());
+        let was = method_path(self.old, o, &o.name);
+        if group_path(self.old, o) != group_path(self.new, n) {
+            self.push(
+                Impact::Breaking,
+                ChangeKind::OperationRegrouped,
+                &location,
+                ptr,
+                format!("now in another group (was `{was}`)"),
+                "its first tag changed: code that calls it through the old group no longer compiles",
+            );
+        }
         if (o.method.as_str(), o.path.as_str()) != (n.method.as_str(), n.path.as_str()) {
             self.push(
                 Impact::None,
@@ -555,10 +570,10 @@ impl<'a> Differ<'a> {
                 self.push(
                     Impact::Additive,
                     ChangeKind::MethodAdded,
-                    format!("Client::{}{m}", n.name),
+                    method_path(self.new, n, &format!("{}{m}", n.name)),
                     ptr,
                     format!("method added beside `{}`", n.name),
-                    "a new method on `Client`",
+                    "a new method",
                 );
             }
         }
@@ -567,7 +582,7 @@ impl<'a> Differ<'a> {
                 self.push(
                     Impact::Breaking,
                     ChangeKind::MethodRemoved,
-                    format!("Client::{}{m}", o.name),
+                    method_path(self.old, o, &format!("{}{m}", o.name)),
                     ptr,
                     format!("method removed (beside `{}`)", n.name),
                     "the method is gone: code that calls it no longer compiles",
@@ -580,13 +595,14 @@ impl<'a> Differ<'a> {
                 self.push(
                     Impact::Breaking,
                     ChangeKind::StreamRetyped,
-                    format!("Client::{}", ns.name),
+                    method_path(self.new, n, &ns.name),
                     ptr,
                     format!("streams `{b}` items (was `{a}`)"),
                     "code that reads the events sees another type",
                 );
             }
         }
+        self.pagination(o, n, &location, ptr);
         let errors =
             |op: &Operation| -> Vec<String> { op.errors.iter().map(|(c, _)| c.clone()).collect() };
         let (oe, ne) = (errors(o), errors(n));
@@ -617,6 +633,68 @@ impl<'a> Differ<'a> {
                 ),
                 "same signature; the client sends the credentials it was built with that the operation accepts",
             );
+        }
+    }
+
+    /// A listing's paging methods: gained, lost, or walking another item type.
+    fn pagination(&mut self, o: &Operation, n: &Operation, location: &str, ptr: Option<&str>) {
+        match (&o.pagination, &n.pagination) {
+            (None, Some(np)) => self.push(
+                Impact::Additive,
+                ChangeKind::PaginationAdded,
+                location,
+                ptr,
+                format!(
+                    "now walked page by page ({}, by `{}`): `{}` and `{}`",
+                    crate::lower::shape_name(&np.shape),
+                    np.param.wire_name,
+                    np.stream,
+                    np.pages
+                ),
+                "new methods beside the operation",
+            ),
+            (Some(op), None) => self.push(
+                Impact::Breaking,
+                ChangeKind::PaginationRemoved,
+                location,
+                ptr,
+                format!(
+                    "no longer walked page by page: `{}` and `{}` are gone",
+                    op.stream, op.pages
+                ),
+                "code that calls them no longer compiles",
+            ),
+            (Some(op), Some(np)) => {
+                let (a, b) = (self.old_ty(&op.item), self.new_ty(&np.item));
+                if a != b {
+                    self.push(
+                        Impact::Breaking,
+                        ChangeKind::StreamRetyped,
+                        method_path(self.new, n, &np.stream),
+                        ptr,
+                        format!("streams `{b}` items (was `{a}`)"),
+                        "code that reads the items sees another type",
+                    );
+                }
+                let how = |p: &Pagination| {
+                    format!(
+                        "{} by `{}`",
+                        crate::lower::shape_name(&p.shape),
+                        p.param.wire_name
+                    )
+                };
+                if how(op) != how(np) {
+                    self.push(
+                        Impact::None,
+                        ChangeKind::PaginationChanged,
+                        location,
+                        ptr,
+                        format!("pages by {} (was {})", how(np), how(op)),
+                        "same methods; the stream asks for pages another way",
+                    );
+                }
+            }
+            (None, None) => {}
         }
     }
 
@@ -1348,6 +1426,32 @@ fn response(op: &Operation, ty: &dyn Fn(&TypeRef) -> String) -> String {
         Response::Empty => "()".to_string(),
         Response::Bytes => "Bytes".to_string(),
     }
+}
+
+/// How a reader reaches a method of `op`'s: `Client::create_run`, or through its group,
+/// `Client::assistants().create_run`.
+fn method_path(api: &Api, op: &Operation, method: &str) -> String {
+    format!("Client::{}{method}", group_path(api, op))
+}
+
+/// The accessors from the client to `op`'s group, each followed by `.`: `assistants().`.
+fn group_path(api: &Api, op: &Operation) -> String {
+    let mut chain = Vec::new();
+    let mut at = op.group;
+    while let Some(g) = at {
+        chain.push(format!("{}().", api.groups[g].accessor));
+        at = api.groups[g].parent;
+    }
+    chain.reverse();
+    chain.concat()
+}
+
+/// A listing's methods that walk its pages.
+fn paging_methods(op: &Operation) -> Vec<String> {
+    op.pagination
+        .iter()
+        .flat_map(|p| [p.stream.clone(), p.pages.clone()])
+        .collect()
 }
 
 /// The operation's methods other than the main one.

@@ -52,6 +52,13 @@ pub enum ChangeKind {
     OperationDeprecated,
     /// The cargo features that compile the operation (its tags) changed.
     OperationFeatureChanged,
+    /// The operation's methods moved to another group (its first tag changed).
+    OperationRegrouped,
+    /// A listing's `*_stream` and `*_pages` methods appear or go.
+    PaginationAdded,
+    PaginationRemoved,
+    /// A listing pages another way (shape or parameter); same methods.
+    PaginationChanged,
     /// A second method (`*_stream`, `*_byte_stream`, `*_with_response`) appears.
     MethodAdded,
     MethodRemoved,
@@ -105,7 +112,7 @@ pub enum ChangeKind {
 pub struct Change {
     pub impact: Impact,
     pub kind: ChangeKind,
-    /// Where, as the crate names it: `Client::create_run`, `types::RunObject`,
+    /// Where, as the crate names it: `Client::assistants().create_run`, `types::RunObject`,
     /// `types::RunObject.status`, `ClientBuilder::api_key`.
     pub location: String,
     /// The JSON pointer into the spec of the schema or operation, when there is one (the new

@@ -23,9 +23,9 @@ impl ApiDiff {
 
     /// The report as Markdown, for a pull request description. Long sections other than
     /// the breaking one are folded, and the whole stays within what GitHub accepts as a
-    /// description ([`MARKDOWN_LIMIT`]): when it would not, the sections without effect on
-    /// code, then the additive ones, are cut to their counts. Breaking changes are always
-    /// listed in full.
+    /// description ([`MARKDOWN_LIMIT`]): when it would not, the section without effect on
+    /// code, then the additive one, lose their last lines, with a note saying how many.
+    /// Breaking changes are always listed in full.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
             "## API changes: {} → {}\n\n",
@@ -63,13 +63,12 @@ impl ApiDiff {
                     .sum::<usize>()
         };
         for cut in [Impact::None, Impact::Additive] {
-            if size(&sections) <= MARKDOWN_LIMIT {
+            let over = size(&sections).saturating_sub(MARKDOWN_LIMIT);
+            if over == 0 {
                 break;
             }
             if let Some(section) = sections.iter_mut().find(|(i, _, _)| *i == cut) {
-                section.2 = "Not listed, to keep this description within GitHub's size limit: \
-                             `cargo xtask api-diff` prints every change.\n"
-                    .to_string();
+                section.2 = shortened(&section.2, over);
             }
         }
         for (impact, heading, body) in sections {
@@ -91,6 +90,31 @@ impl ApiDiff {
             .filter(|(_, c): &(Impact, Vec<&Change>)| !c.is_empty())
             .collect()
     }
+}
+
+/// `body`'s lines but the last ones, `over` characters and a note's worth fewer, and the note
+/// saying how many were left out.
+fn shortened(body: &str, over: usize) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let note = |left: usize| {
+        format!(
+            "- …and {left} more, not listed to keep this description within GitHub's size \
+             limit: `cargo xtask api-diff` prints every change.\n"
+        )
+    };
+    let budget = body.len().saturating_sub(over + note(lines.len()).len());
+    let mut kept = String::new();
+    let mut count = 0;
+    for line in &lines {
+        if kept.len() + line.len() + 1 > budget {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+        count += 1;
+    }
+    kept.push_str(&note(lines.len() - count));
+    kept
 }
 
 /// Markdown sections with more lines than this are folded.

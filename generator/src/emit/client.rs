@@ -4,12 +4,14 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
+use super::groups::{client_accessors, home, Home};
 use super::types::{ident, ty, Scope};
 use super::wire::{wire_expr, wire_of, Wire};
-use crate::features::Gate;
+use crate::features::{Features, Gate};
 use crate::ir::*;
 
-pub fn client(api: &Api) -> TokenStream {
+pub fn client(api: &Api, features: &Features) -> TokenStream {
+    let accessors = client_accessors(api, features);
     let base_url = &api.base_url;
     let schemes = api.security.iter().map(|s| {
         let id = &s.id;
@@ -132,6 +134,8 @@ pub fn client(api: &Api) -> TokenStream {
             pub fn runtime(&self) -> &crate::runtime::Runtime {
                 &self.runtime
             }
+
+            #(#accessors)*
         }
 
         /// Settings for a [`Client`].
@@ -179,6 +183,12 @@ pub fn client(api: &Api) -> TokenStream {
             }
 
             #(#setters)*
+
+            crate::gateway_setters!();
+
+            fn gateway_options_mut(&mut self) -> &mut crate::runtime::GatewayOptions {
+                self.runtime.gateway_options_mut()
+            }
 
             #from_env_doc
             pub fn from_env(#self_arg) -> Self {
@@ -231,6 +241,7 @@ fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
 }
 
 pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
+    let home = home(api, op);
     let method = ident(&op.method.to_ascii_uppercase());
     let mut text = Vec::new();
     if let Some(s) = &op.summary {
@@ -283,6 +294,10 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
 
     let mut args = Vec::new();
     let mut arg_names = Vec::new();
+    // For methods that outlive the call (a listing's stream): each path argument made owned,
+    // and how the owned value is passed to the operation.
+    let mut owned = Vec::new();
+    let mut passed = Vec::new();
     // Each path parameter is encoded into a binding of its own name, so that the path reads
     // as the template does: `format!("/threads/{thread_id}/runs")`.
     let mut encodes = Vec::new();
@@ -298,21 +313,30 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         if let Some(p) = params.next() {
             let arg = ident(&p.name);
             let (arg_ty, encoded) = match wire_of(api, &p.ty) {
-                Wire::Display => (
-                    ty(api, &p.ty, Scope::Crate),
-                    quote!(crate::runtime::encode_path_segment(&#arg.to_string()).into_owned()),
-                ),
+                Wire::Display => {
+                    passed.push(quote!(#arg));
+                    (
+                        ty(api, &p.ty, Scope::Crate),
+                        quote!(crate::runtime::encode_path_segment(&#arg.to_string()).into_owned()),
+                    )
+                }
                 Wire::Enum => {
                     let t = ty(api, &p.ty, Scope::Crate);
+                    owned.push(quote!(let #arg = #arg.clone();));
+                    passed.push(quote!(&#arg));
                     (
                         quote!(&#t),
                         quote!(crate::runtime::encode_path_segment(#arg.as_str())),
                     )
                 }
-                _ => (
-                    quote!(&str),
-                    quote!(crate::runtime::encode_path_segment(#arg)),
-                ),
+                _ => {
+                    owned.push(quote!(let #arg = #arg.to_owned();));
+                    passed.push(quote!(&#arg));
+                    (
+                        quote!(&str),
+                        quote!(crate::runtime::encode_path_segment(#arg)),
+                    )
+                }
             };
             args.push(quote!(#arg: #arg_ty));
             arg_names.push(quote!(#arg));
@@ -441,6 +465,7 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         };
         let doc = twin_doc(
             op,
+            &home,
             &format!("answers with a stream of server-sent events, ending at `data: [DONE]`.{how}{shape}"),
         );
         methods.push(method_fn(
@@ -466,6 +491,7 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         };
         let doc = twin_doc(
             op,
+            &home,
             "also returns the response's status and headers (request id, cache status, rate limits).",
         );
         methods.push(method_fn(
@@ -477,7 +503,11 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         ));
     }
     if let Some(name) = &op.byte_stream {
-        let doc = twin_doc(op, "yields the body as it arrives, for large downloads.");
+        let doc = twin_doc(
+            op,
+            &home,
+            "yields the body as it arrives, for large downloads.",
+        );
         methods.push(method_fn(
             name,
             &doc,
@@ -486,6 +516,15 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
             quote!(request.send_byte_stream().await),
         ));
     }
+    if let Some(p) = &op.pagination {
+        let call = CallArgs {
+            args: args.clone(),
+            names: arg_names.clone(),
+            owned,
+            passed,
+        };
+        methods.extend(paging_methods(api, op, p, &home, &call));
+    }
     methods.push(quote! {
         /// The request all of this operation's methods send, before its body.
         fn #request_fn(&self, #(#request_args),*) -> crate::runtime::Request {
@@ -493,21 +532,258 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
             request
         }
     });
+    let target = &home.target;
     quote! {
-        impl crate::Client {
+        impl #target {
             #(#methods)*
         }
     }
 }
 
 /// The docs of a second method of `op`: "Like `Client::op`, but {differs}", and the route.
-fn twin_doc(op: &Operation, differs: &str) -> TokenStream {
+fn twin_doc(op: &Operation, home: &Home, differs: &str) -> TokenStream {
     docs::attrs(&format!(
-        "Like [`Client::{name}`](crate::Client::{name}), but {differs}\n\n`{} {}`",
+        "Like [`{short}::{name}`]({path}::{name}), but {differs}\n\n`{} {}`",
         op.method.to_ascii_uppercase(),
         op.path,
+        short = home.short,
+        path = home.path,
         name = op.name,
     ))
+}
+
+/// The arguments of a method that takes no body, for another method that calls it.
+struct CallArgs {
+    /// `thread_id: &str`, `params: &crate::types::ListRunsParams`.
+    args: Vec<TokenStream>,
+    /// `thread_id`, `params`.
+    names: Vec<TokenStream>,
+    /// Each path argument made owned, for a method whose result outlives the call.
+    owned: Vec<TokenStream>,
+    /// How an owned path argument is passed on.
+    passed: Vec<TokenStream>,
+}
+
+/// A listing's `_pages` and `_stream` methods: the pages as a stream, and their items.
+fn paging_methods(
+    api: &Api,
+    op: &Operation,
+    p: &Pagination,
+    home: &Home,
+    call: &CallArgs,
+) -> Vec<TokenStream> {
+    let CallArgs {
+        args,
+        names: arg_names,
+        owned,
+        passed,
+    } = call;
+    let Response::Json(page) = &op.response else {
+        return Vec::new();
+    };
+    let page_ty = ty(api, page, Scope::Crate);
+    let item_ty = ty(api, &p.item, Scope::Crate);
+    let name = ident(&op.name);
+    let pages = ident(&p.pages);
+    let stream = ident(&p.stream);
+    let param = ident(&p.param.field);
+    let client = &home.client;
+    let reach = &home.reach;
+
+    // What the stream reads of a page.
+    let items = ident(&p.items.field);
+    let len = if p.items.optional {
+        quote!(page.#items.as_ref().map_or(0, ::std::vec::Vec::len))
+    } else {
+        quote!(page.#items.len())
+    };
+    let has_more = match &p.has_more {
+        None => quote!(::std::option::Option::None),
+        Some(f) => {
+            let f = ident_of(f);
+            if p.has_more.as_ref().is_some_and(|h| h.optional) {
+                quote!(page.#f)
+            } else {
+                quote!(::std::option::Option::Some(page.#f))
+            }
+        }
+    };
+    let total = match &p.total {
+        None => quote!(::std::option::Option::None),
+        Some(t) => {
+            let f = ident_of(t);
+            let count = match t.ty {
+                TypeRef::Number => quote!(crate::pagination::count_from_f64),
+                _ => quote!(crate::pagination::count_from_i64),
+            };
+            if t.optional {
+                quote!(page.#f.and_then(#count))
+            } else {
+                quote!(#count(page.#f))
+            }
+        }
+    };
+    let next_cursor = match &p.shape {
+        PageShape::Cursor { next, item_id } => {
+            let from_page = next.as_ref().map(|n| {
+                let f = ident_of(n);
+                if n.optional {
+                    quote!(page.#f.clone())
+                } else {
+                    quote!(::std::option::Option::Some(page.#f.clone()))
+                }
+            });
+            let from_item = item_id.as_ref().map(|i| {
+                let f = ident_of(i);
+                let last = if p.items.optional {
+                    quote!(page.#items.as_ref().and_then(|items| items.last()))
+                } else {
+                    quote!(page.#items.last())
+                };
+                if i.optional {
+                    quote!(#last.and_then(|item| item.#f.clone()))
+                } else {
+                    quote!(#last.map(|item| item.#f.clone()))
+                }
+            });
+            match (from_page, from_item) {
+                (Some(a), Some(b)) => quote!(#a.or_else(|| #b)),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => quote!(::std::option::Option::None),
+            }
+        }
+        _ => quote!(::std::option::Option::None),
+    };
+    let split = if p.items.optional {
+        quote!(|page: #page_ty| page.#items.unwrap_or_default())
+    } else {
+        quote!(|page: #page_ty| page.#items)
+    };
+
+    // Where the walk starts, and how a position is set on the parameters.
+    let first = proc_macro2::Literal::u64_unsuffixed(match p.shape {
+        PageShape::Page { first } => first,
+        _ => 0,
+    });
+    let (start, set) = match &p.shape {
+        PageShape::Cursor { .. } => (
+            quote!(crate::pagination::Position::Cursor(params.#param.clone())),
+            quote! {
+                if let crate::pagination::Position::Cursor(cursor) = position {
+                    params.#param = cursor;
+                }
+            },
+        ),
+        PageShape::Page { .. } | PageShape::Offset => {
+            let variant = if p.shape == PageShape::Offset {
+                quote!(Offset)
+            } else {
+                quote!(Page)
+            };
+            let (count, write) = if p.param.ty == TypeRef::Number {
+                (
+                    quote!(crate::pagination::count_from_f64),
+                    quote!(number as f64),
+                )
+            } else {
+                (
+                    quote!(crate::pagination::count_from_i64),
+                    quote!(::std::primitive::i64::try_from(number)
+                        .unwrap_or(::std::primitive::i64::MAX)),
+                )
+            };
+            let (read, write) = if p.param.required {
+                (quote!(#count(params.#param)), write)
+            } else {
+                (
+                    quote!(params.#param.and_then(#count)),
+                    quote!(::std::option::Option::Some(#write)),
+                )
+            };
+            (
+                quote!(crate::pagination::Position::#variant(#read.unwrap_or(#first))),
+                quote! {
+                    if let crate::pagination::Position::#variant(number) = position {
+                        params.#param = #write;
+                    }
+                },
+            )
+        }
+    };
+
+    let shape = match &p.shape {
+        PageShape::Cursor { .. } => format!(
+            "Each page starts after the cursor the last one gave; the `{}` in `params`, if any, is where the walk starts.",
+            p.param.wire_name
+        ),
+        PageShape::Page { .. } => format!(
+            "Pages are fetched by number (`{}`), from the one in `params` or the first.",
+            p.param.wire_name
+        ),
+        PageShape::Offset => format!(
+            "Pages are fetched by offset (`{}`), from the one in `params` or the start.",
+            p.param.wire_name
+        ),
+    };
+    let pages_doc = twin_doc(
+        op,
+        home,
+        &format!(
+            "walks the whole listing: a stream of its pages, each with its metadata. {shape} \
+             The next page is fetched only when the stream is read past the current one; the \
+             stream ends after the last page, and a failed page is its last item. See \
+             [`pagination`](crate::pagination)."
+        ),
+    );
+    let stream_doc = twin_doc(
+        op,
+        home,
+        &format!(
+            "walks the whole listing: a stream of the items of every page, in order. {shape} \
+             The next page is fetched only when the stream is read past the current one's \
+             items; a failed page is the stream's last item. See \
+             [`pagination`](crate::pagination)."
+        ),
+    );
+    vec![
+        quote! {
+            #pages_doc
+            pub fn #pages(&self, #(#args),*) -> crate::pagination::Pages<#page_ty> {
+                let client = #client.clone();
+                let params = params.clone();
+                #(#owned)*
+                let start = #start;
+                crate::pagination::Pages::new(
+                    start,
+                    #first,
+                    |page: &#page_ty| crate::pagination::PageInfo {
+                        items: #len,
+                        has_more: #has_more,
+                        next_cursor: #next_cursor,
+                        total: #total,
+                    },
+                    move |position| {
+                        let client = client.clone();
+                        let mut params = params.clone();
+                        #set
+                        #(#owned)*
+                        async move { #reach.#name(#(#passed,)* &params).await }
+                    },
+                )
+            }
+        },
+        quote! {
+            #stream_doc
+            pub fn #stream(&self, #(#args),*) -> crate::pagination::Items<#item_ty> {
+                self.#pages(#(#arg_names),*).items(#split)
+            }
+        },
+    ]
+}
+
+fn ident_of(f: &PageField) -> proc_macro2::Ident {
+    ident(&f.field)
 }
 
 /// A `{Operation}Params` struct: the query and header parameters of one operation.
@@ -538,9 +814,10 @@ pub fn params_struct(api: &Api, op: &Operation, ps: &ParamsStruct) -> TokenStrea
         let doc = docs::attrs(&text);
         quote!(#doc pub #field: #fty,)
     });
+    let home = home(api, op);
     let doc = docs::attrs(&format!(
-        "Query and header parameters of [`Client::{}`](crate::Client::{}).",
-        op.name, op.name
+        "Query and header parameters of [`{}::{}`]({}::{}).",
+        home.short, op.name, home.path, op.name
     ));
     quote! {
         #doc

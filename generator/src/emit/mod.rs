@@ -6,6 +6,7 @@
 
 mod client;
 pub mod docs;
+mod groups;
 mod types;
 mod wire;
 
@@ -55,7 +56,10 @@ enum What<'a> {
     OperationsMod(Vec<(&'a str, &'a Gate)>),
     /// An operation and when it is compiled.
     Operation(&'a Operation, &'a Gate),
-    Client,
+    /// `client.rs`, with the features that gate the groups' accessors.
+    Client(&'a Features),
+    /// `groups.rs`: a handle type per group of operations.
+    Groups(&'a Features),
     /// `webhooks.rs`: a name per webhook for its payload type.
     Webhooks,
     /// `example_check.rs` (see [`crate::Input`]).
@@ -133,8 +137,14 @@ pub fn plan<'a>(api: &'a Api, features: &'a Features, example_check: bool) -> Ve
     }
     files.push(PlannedFile {
         path: "client.rs".to_string(),
-        what: What::Client,
+        what: What::Client(features),
     });
+    if !api.groups.is_empty() {
+        files.push(PlannedFile {
+            path: "groups.rs".to_string(),
+            what: What::Groups(features),
+        });
+    }
     if !api.webhooks.is_empty() {
         files.push(PlannedFile {
             path: "webhooks.rs".to_string(),
@@ -209,9 +219,16 @@ pub fn emit_file(
             format!("From `{}`.", op.pointer),
             client::operation(api, op, gate),
         ),
-        What::Client => (
+        What::Client(features) => (
             "The client and its settings.".to_string(),
-            client::client(api),
+            client::client(api, features),
+        ),
+        What::Groups(features) => (
+            "The operations grouped by the spec's tags: each group is a handle, from a method \
+             of the [`Client`](crate::Client) or of the group it is nested in, whose methods \
+             are the operations of its tag."
+                .to_string(),
+            groups::groups(api, features),
         ),
         What::Webhooks => (
             "The webhooks the API sends, each named for its payload type: decode a delivery's \
@@ -231,6 +248,11 @@ pub fn emit_file(
                     #cfg
                     pub mod webhooks;
                 }
+            });
+            let groups_mod = (!api.groups.is_empty()).then(|| {
+                quote!(
+                    pub mod groups;
+                )
             });
             let check_mod = example_check.then(|| {
                 // It names every type: with the features that compile them all.
@@ -253,6 +275,7 @@ pub fn emit_file(
                     #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
                     mod client;
+                    #groups_mod
                     mod operations;
                     pub mod types;
                     #webhooks_mod

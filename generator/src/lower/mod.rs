@@ -1,6 +1,8 @@
 //! Lower: `openapiv3::OpenAPI` → [`ir::Api`](crate::ir::Api), with every name decided.
 
+mod groups;
 mod operation;
+mod pagination;
 mod schema;
 mod view;
 
@@ -13,6 +15,7 @@ use crate::ir::*;
 use crate::load::Loaded;
 use crate::naming::{self, Namer};
 
+pub use pagination::shape_name;
 pub(crate) use schema::Ctx;
 
 /// Builds the IR. Problems become diagnostics; lowering itself never fails.
@@ -29,6 +32,7 @@ pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
         named: BTreeMap::new(),
         extra_ids: BTreeMap::new(),
         nullable_named: BTreeSet::new(),
+        page_hints: BTreeMap::new(),
     };
     for reserved in ["mod", "types", "client", "operations"] {
         l.modules.reserve(reserved);
@@ -90,7 +94,8 @@ pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
     }
 
     let security = l.lower_security();
-    let operations = l.lower_operations(&security);
+    let (mut operations, mut method_names) = l.lower_operations(&security);
+    let groups = l.assign_groups(&mut operations, &mut method_names);
     let webhooks = l.lower_webhooks(&loaded.webhooks);
 
     let mut types: Vec<TypeDef> = l
@@ -112,6 +117,13 @@ pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
     check_defaults(&mut types);
     break_cycles(&mut types);
     mark_defaultable(&mut types);
+    pagination::paginate(
+        &types,
+        &mut operations,
+        &l.page_hints,
+        &mut method_names,
+        l.diags,
+    );
 
     Api {
         title: api.info.title.clone(),
@@ -126,6 +138,7 @@ pub fn lower(loaded: &Loaded, diags: &mut Vec<Diagnostic>) -> Api {
         security,
         types,
         operations,
+        groups,
         webhooks,
     }
 }
@@ -147,6 +160,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) extra_ids: BTreeMap<String, TypeId>,
     /// Named schemas that are themselves `nullable: true`.
     pub(crate) nullable_named: BTreeSet<TypeId>,
+    /// By operation pointer, what pagination needs of the spec that the IR does not keep.
+    pub(crate) page_hints: BTreeMap<String, pagination::PageHints>,
 }
 
 impl Lowerer<'_> {
@@ -258,6 +273,18 @@ fn name_security_setters(schemes: &mut [SecurityScheme]) {
         "connect_timeout",
         "max_retries",
         "retry_policy",
+        // Portkey's gateway options (`crate::gateway_setters!`).
+        "trace_id",
+        "span_id",
+        "parent_span_id",
+        "span_name",
+        "metadata",
+        "cache_namespace",
+        "cache_force_refresh",
+        "forward_headers",
+        "request_timeout",
+        "strict_openai_compliance",
+        "gateway_options_mut",
     ] {
         names.reserve(reserved);
     }

@@ -4,6 +4,8 @@ use openapiv3::{
     Operation as OaOperation, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode,
 };
 
+use serde_json::Value;
+
 use super::schema::Ctx;
 use super::Lowerer;
 use crate::diagnostic::{pointer, Diagnostic};
@@ -15,7 +17,11 @@ const METHODS: [&str; 8] = [
 ];
 
 impl Lowerer<'_> {
-    pub(super) fn lower_operations(&mut self, security: &[SecurityScheme]) -> Vec<Operation> {
+    /// The operations, and the names the client's methods have taken.
+    pub(super) fn lower_operations(
+        &mut self,
+        security: &[SecurityScheme],
+    ) -> (Vec<Operation>, Namer) {
         let mut names = Namer::new();
         // Methods the client already has.
         for reserved in [
@@ -55,7 +61,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        out
+        (out, names)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -88,6 +94,10 @@ impl Lowerer<'_> {
                 .with_help("connect a WebSocket client to the base URL plus this path, with the same credential headers"),
             );
             return None;
+        }
+        if let Some(stated) = op.extensions.get("x-pagination") {
+            self.page_hints.entry(at.to_string()).or_default().stated =
+                Some((stated.clone(), format!("{at}/x-pagination")));
         }
         let base = match &op.operation_id {
             Some(id) => naming::field_name(id),
@@ -164,6 +174,13 @@ impl Lowerer<'_> {
                     TypeRef::Json
                 }
             };
+            if location == ParamLocation::Query && starts_at_one(&data.format) {
+                self.page_hints
+                    .entry(at.to_string())
+                    .or_default()
+                    .first_is_one
+                    .push(data.name.clone());
+            }
             let separator = match p {
                 Parameter::Query { style, .. } => {
                     let explode = data
@@ -305,6 +322,8 @@ impl Lowerer<'_> {
             request_fn,
             security: schemes,
             tags: op.tags.clone(),
+            group: None,
+            pagination: None,
         })
     }
 
@@ -849,6 +868,21 @@ impl Lowerer<'_> {
 }
 
 /// A path item's operations, in the order of [`METHODS`].
+/// Whether a parameter's schema says it counts from 1 (`minimum: 1` or `default: 1`): the
+/// first page of a listing numbered so.
+fn starts_at_one(format: &ParameterSchemaOrContent) -> bool {
+    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = format else {
+        return false;
+    };
+    let minimum = match &schema.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::Integer(i)) => i.minimum,
+        openapiv3::SchemaKind::Type(openapiv3::Type::Number(n)) => n.minimum.map(|m| m as i64),
+        _ => None,
+    };
+    let default = schema.schema_data.default.as_ref().and_then(Value::as_i64);
+    minimum == Some(1) || default == Some(1)
+}
+
 fn path_item_operations(item: &openapiv3::PathItem) -> [&Option<OaOperation>; 8] {
     [
         &item.get,

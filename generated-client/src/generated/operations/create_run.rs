@@ -3,7 +3,7 @@
 
 //! From `#/paths/~1threads~1{thread_id}~1runs/post`.
 
-impl crate::Client {
+impl crate::groups::Assistants<'_> {
     /// Create a run.
     ///
     /// `POST /threads/{thread_id}/runs` (operation `createRun`)
@@ -19,7 +19,7 @@ impl crate::Client {
         request.send_json().await
     }
 
-    /// Like [`Client::create_run`](crate::Client::create_run), but answers with a stream of server-sent events, ending at `data: [DONE]`. It sends the body with `"stream": true`. Each event is decoded from `{"event": <event name>, "data": <data>}`.
+    /// Like [`Assistants::create_run`](crate::groups::Assistants::create_run), but answers with a stream of server-sent events, ending at `data: [DONE]`. It sends the body with `"stream": true`. Each event is decoded from `{"event": <event name>, "data": <data>}`.
     ///
     /// `POST /threads/{thread_id}/runs`
     pub async fn create_run_stream(
@@ -35,7 +35,7 @@ impl crate::Client {
         request.send_events(crate::runtime::EventMode::Envelope).await
     }
 
-    /// Like [`Client::create_run`](crate::Client::create_run), but also returns the response's status and headers (request id, cache status, rate limits).
+    /// Like [`Assistants::create_run`](crate::groups::Assistants::create_run), but also returns the response's status and headers (request id, cache status, rate limits).
     ///
     /// `POST /threads/{thread_id}/runs`
     pub async fn create_run_with_response(
