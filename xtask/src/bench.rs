@@ -25,14 +25,21 @@ const CHART: &str = "bench/ratios.svg";
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut quick = false;
     let mut only_chat = false;
+    let mut only_build = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
-            "--only" => match args.next().map(String::as_str) {
-                Some("chat-completion") => only_chat = true,
-                _ => return Err("--only takes `chat-completion` (see `cargo xtask help`)".into()),
-            },
+            "--only" => {
+                match args.next().map(String::as_str) {
+                    Some("chat-completion") => only_chat = true,
+                    Some("build-cost") => only_build = true,
+                    _ => return Err(
+                        "--only takes `chat-completion` or `build-cost` (see `cargo xtask help`)"
+                            .into(),
+                    ),
+                }
+            }
             other => return Err(format!("unknown option `{other}` (see `cargo xtask help`)")),
         }
     }
@@ -52,6 +59,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let machine = machine(quick, &load_before, &load_average());
             println!("{}", render(&figures, &Vec::new(), &machine));
         }
+        return Ok(());
+    }
+    if only_build {
+        // Likewise: the cost of building the generated crates, printed.
+        let (figures, sizes) = build_cost(&root, quick)?;
+        let machine = machine(quick, &load_before, &load_average());
+        println!("{}", render(&figures, &sizes, &machine));
         return Ok(());
     }
 

@@ -110,6 +110,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         generated.operation_count,
         warnings
     );
+    report_listings(&generated.listings, o.quiet);
     if o.deny_warnings && warnings > 0 {
         return Err(format!("{warnings} warning(s) and --deny-warnings"));
     }
@@ -238,6 +239,33 @@ pub fn with_features(manifest: &str, generated: &Generated) -> Result<String, St
 /// The full file set of a standalone crate: the committed crate's manifest and runtime, plus
 /// the generated folder. With `package`, the crate is renamed and left for the caller to
 /// place in a workspace; without, it is a workspace of its own.
+/// What pagination recognised: a count by shape, and, unless quiet, one line per listing.
+fn report_listings(listings: &[generator::Listing], quiet: bool) {
+    if listings.is_empty() {
+        return;
+    }
+    let count = |shape: &str| listings.iter().filter(|l| l.shape == shape).count();
+    let stated = listings.iter().filter(|l| l.stated).count();
+    eprintln!(
+        "listings walked page by page: {} ({} cursor, {} page number, {} offset; {} stated by x-pagination)",
+        listings.len(),
+        count("cursor"),
+        count("page"),
+        count("offset"),
+        stated
+    );
+    if quiet {
+        return;
+    }
+    for l in listings {
+        let how = if l.stated { "stated" } else { "recognised" };
+        eprintln!(
+            "  {:<7} {:<14} {:<10} {} -> {}",
+            l.shape, l.param, how, l.route, l.method
+        );
+    }
+}
+
 pub fn crate_files(
     root: &Path,
     generated: &Generated,
@@ -535,6 +563,27 @@ mod tests {
         .expect("runner manifest");
         fs::write(workspace.join("examples-runner/src/main.rs"), runner).expect("runner");
         members.push("\"examples-runner\"".to_string());
+        // Tests of what the fixture crates do, not only that they build: against a loopback
+        // server, with the project's own test dependencies.
+        let tests = workspace.join("fixture-tests");
+        fs::create_dir_all(tests.join("src")).expect("fixture tests folder");
+        fs::write(tests.join("src/lib.rs"), "").expect("fixture tests lib");
+        fs::write(
+            tests.join("Cargo.toml"),
+            "[package]\nname = \"fixture-tests\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dev-dependencies]\nfixture-pagination = { path = \"../pagination\" }\nfutures-util = \"0.3\"\n\
+             serde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
+        )
+        .expect("fixture tests manifest");
+        for entry in fs::read_dir(root.join("xtask/fixture-tests")).expect("xtask/fixture-tests") {
+            let from = entry.expect("entry").path();
+            let to = tests
+                .join("tests")
+                .join(from.file_name().expect("a file name"));
+            fs::create_dir_all(tests.join("tests")).expect("fixture tests folder");
+            fs::copy(&from, to).expect("copy a fixture test");
+        }
+        members.push("\"fixture-tests\"".to_string());
         fs::write(
             workspace.join("Cargo.toml"),
             format!(
@@ -555,6 +604,25 @@ mod tests {
             checked >= 4,
             "the features fixture has three features: {checked}"
         );
+        crate::full_specs::cargo_output(
+            &workspace,
+            &[
+                "clippy",
+                "--quiet",
+                "--package",
+                "fixture-tests",
+                "--tests",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+        .unwrap_or_else(|e| panic!("clippy finds fault with the fixture crates' tests:\n{e}"));
+        crate::full_specs::cargo_output(
+            &workspace,
+            &["test", "--quiet", "--package", "fixture-tests"],
+        )
+        .unwrap_or_else(|e| panic!("the fixture crates' tests fail:\n{e}"));
         let out = crate::full_specs::cargo_output(
             &workspace,
             &["run", "--quiet", "--package", "examples-runner"],

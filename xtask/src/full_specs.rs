@@ -443,7 +443,12 @@ fn run_cargo(dir: &Path, args: &[&str], flags: Option<(&str, &str)>) -> Result<S
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        // A failing test says why on standard output; cargo and rustc on standard error.
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 

@@ -50,15 +50,16 @@ Commands:
                       nullable `$ref`s, untyped nullables and impossible `required` entries
                       made strict OpenAPI 3.0; an OpenAPI 3.1 or 3.2 spec written as 3.0) to
                       OUT (JSON when OUT ends in .json, else YAML), reporting every change.
-  bench [--quick] [--only chat-completion]
+  bench [--quick] [--only chat-completion|build-cost]
                       Run every benchmark (generation, decoding, requests, streaming,
                       uploads, builds of generated crates) and write the figures into
                       BENCHMARKS.md and its chart, bench/ratios.svg. The chat completion
                       response of the 2026 spec is decoded by a crate generated from
                       ../shared/specs/ into target/bench/full-spec/ (skipped when absent).
       --quick             a smoke run: few rounds, figures not worth quoting
-      --only chat-completion
-                          run that bench alone and print its figures; BENCHMARKS.md
+      --only chat-completion|build-cost
+                          run that bench (or the clean builds and checks of the
+                          generated crates) alone and print its figures; BENCHMARKS.md
                           and the chart are left as they are
   help                Show this text.
 ";
@@ -89,22 +90,34 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    /// The README's usage example is `generated-client/examples/create_run.rs`, which
-    /// `cargo test` compiles: the README cannot show code that does not build.
+    /// Each README code block followed by "(This is `PATH`" is the file at `PATH`, which
+    /// `cargo test` compiles (the examples of `generated-client`) or the contract tests
+    /// compile against the client of the full spec: the README cannot show code that does not
+    /// build.
     #[test]
-    fn readme_example_is_the_compiled_example() {
+    fn readme_examples_are_compiled_examples() {
         let root = crate::codegen::root();
         let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-        let example = std::fs::read_to_string(root.join("generated-client/examples/create_run.rs"))
-            .expect("example");
-        let block = readme
-            .split("```rust\n")
-            .nth(1)
-            .and_then(|rest| rest.split("```").next())
-            .expect("the README has a rust code block");
-        assert_eq!(
-            block, example,
-            "README.md's example differs from generated-client/examples/create_run.rs"
+        let mut checked = Vec::new();
+        for block in readme.split("```rust\n").skip(1) {
+            let Some((code, after)) = block.split_once("```\n") else {
+                continue;
+            };
+            let Some(path) = after
+                .trim_start()
+                .strip_prefix("(This is `")
+                .and_then(|rest| rest.split('`').next())
+            else {
+                continue;
+            };
+            let file = std::fs::read_to_string(root.join(path))
+                .unwrap_or_else(|e| panic!("README.md names {path}: {e}"));
+            assert_eq!(code, file, "README.md's example differs from {path}");
+            checked.push(path.to_string());
+        }
+        assert!(
+            checked.len() >= 3,
+            "the README's compiled examples: {checked:?}"
         );
     }
 }
