@@ -4,7 +4,14 @@
 //! (`generated-client/tests/contract/full_spec.rs` builds and runs this program).
 //!
 //! Prints one line per call: `ok<TAB>METHOD /path` or `fail<TAB>METHOD /path<TAB>error`.
+//! A listing walked page by page is one line too, labelled `METHOD /path (stream)` (its
+//! items) or `METHOD /path (pages)`; its `ok` line says how the walk ended.
 
+// The README's example of listings (`contract/readme_listings.rs`).
+mod readme_listings;
+
+use futures_util::{Stream, StreamExt};
+use portkey_client::error::PaginationError;
 use portkey_client::types::*;
 use portkey_client::{Client, Error};
 use serde::de::DeserializeOwned;
@@ -30,6 +37,49 @@ fn report<T>(label: &str, result: Result<T, Error>) {
             let line = format!("{e} {detail}").replace(['\n', '\t'], " ");
             println!("fail\t{label}\t{line}");
         }
+    }
+}
+
+/// The most items of a `…_stream` walk, and pages of a `…_pages` walk, taken: a walk that
+/// would go on longer stops there, so a pagination bug cannot hang the run.
+const MAX_ITEMS: usize = 20;
+const MAX_PAGES: usize = 5;
+
+/// Walks a listing (`unit`s: its items or pages), at most `max` of them, and reports it.
+///
+/// The walk succeeds if the first page's request is accepted and decodes (the stream's
+/// first item is not an error) and the walk then ends: with the listing, at the bound, or
+/// with the one [`Error::Pagination`] that says the server answered a page or cursor
+/// already received (Prism answers every page with the same example, whatever the cursor,
+/// page number or offset). Any other error, even after good pages, is a failure.
+async fn walk<T, S>(label: &str, unit: &str, max: usize, mut stream: S)
+where
+    S: Stream<Item = Result<T, Error>> + Unpin,
+{
+    let mut taken = 0;
+    let end = loop {
+        if taken == max {
+            break Ok(format!("{taken} {unit}, stopped at the bound"));
+        }
+        match stream.next().await {
+            None => break Ok(format!("{taken} {unit}, then the listing ended")),
+            Some(Ok(_)) => taken += 1,
+            Some(Err(Error::Pagination(e)))
+                if taken > 0
+                    && matches!(
+                        *e,
+                        PaginationError::RepeatedPage { .. }
+                            | PaginationError::RepeatedCursor { .. }
+                    ) =>
+            {
+                break Ok(format!("{taken} {unit}, then {e}"));
+            }
+            Some(Err(e)) => break Err(e),
+        }
+    };
+    match end {
+        Ok(end) => println!("ok\t{label}\t{}", end.replace(['\n', '\t'], " ")),
+        Err(e) => report::<()>(label, Err(e)),
     }
 }
 
@@ -99,7 +149,7 @@ async fn main() {
     };
     call!(
         "POST /chat/completions",
-        c.create_chat_completion(
+        c.chat().create_chat_completion(
             &chat_params,
             &body(json!({
                 "model": "gpt-4o",
@@ -114,29 +164,30 @@ async fn main() {
     );
     call!(
         "POST /completions",
-        c.create_completion(&body(
+        c.completions().create_completion(&body(
             json!({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hello", "max_tokens": 8})
         ))
     );
     call!(
         "POST /embeddings",
-        c.create_embedding(&body(
+        c.embeddings().create_embedding(&body(
             json!({"model": "text-embedding-3-small", "input": "The food was delicious"})
         ))
     );
     call!(
         "POST /moderations",
-        c.create_moderation(&body(json!({"input": "I want to hug them."})))
+        c.moderations()
+            .create_moderation(&body(json!({"input": "I want to hug them."})))
     );
     call!(
         "POST /images/generations",
-        c.create_image(&body(
+        c.images().create_image(&body(
             json!({"prompt": "A cute baby sea otter", "n": 1, "size": "1024x1024"})
         ))
     );
     call!(
         "POST /audio/speech",
-        c.create_speech(&body(
+        c.audio().create_speech(&body(
             json!({"model": "tts-1", "input": "Hello", "voice": "alloy"})
         ))
     );
@@ -146,7 +197,7 @@ async fn main() {
     };
     call!(
         "POST /rerank",
-        c.create_rerank(
+        c.rerank().create_rerank(
             &rerank_params,
             &body(json!({
                 "model": "rerank-v3.5",
@@ -160,26 +211,35 @@ async fn main() {
         "POST /responses",
         // The spec lets this `model` be only one of four ids (`ModelIdsResponses` has
         // lost the free-string alternative OpenAI's spec has), and Prism holds it to that.
-        c.create_response(&body(json!({"model": "o1-pro", "input": "Say hello"})))
+        c.responses()
+            .create_response(&body(json!({"model": "o1-pro", "input": "Say hello"})))
     );
     call!(
         "GET /responses/{response_id}",
-        c.get_response("resp_abc123", &GetResponseParams::default())
+        c.responses()
+            .get_response("resp_abc123", &GetResponseParams::default())
     );
 
     // Files, batches, fine-tuning, models.
-    call!("GET /files/{file_id}", c.retrieve_file("file-abc123"));
-    call!("GET /batches/{batch_id}", c.retrieve_batch("batch_abc123"));
+    call!(
+        "GET /files/{file_id}",
+        c.files().retrieve_file("file-abc123")
+    );
+    call!(
+        "GET /batches/{batch_id}",
+        c.batch().retrieve_batch("batch_abc123")
+    );
     call!(
         "GET /fine_tuning/jobs",
-        c.list_paginated_fine_tuning_jobs(&ListPaginatedFineTuningJobsParams {
-            limit: Some(5),
-            ..Default::default()
-        })
+        c.fine_tuning()
+            .list_paginated_fine_tuning_jobs(&ListPaginatedFineTuningJobsParams {
+                limit: Some(5),
+                ..Default::default()
+            })
     );
     call!(
         "POST /fine_tuning/jobs",
-        c.create_fine_tuning_job(&body(json!({
+        c.finetune().create_fine_tuning_job(&body(json!({
             "model": "gpt-4o-mini",
             "training_file": "file-abc123",
             "suffix": "contract",
@@ -193,7 +253,7 @@ async fn main() {
     );
     call!(
         "GET /models",
-        c.list_models(&ListModelsParams {
+        c.models().list_models(&ListModelsParams {
             provider: Some("openai".into()),
             limit: Some(10),
             ..Default::default()
@@ -203,32 +263,38 @@ async fn main() {
     // Assistants and vector stores.
     call!(
         "GET /assistants/{assistant_id}",
-        c.get_assistant("asst_abc123")
+        c.assistants().get_assistant("asst_abc123")
     );
-    call!("GET /threads/{thread_id}", c.get_thread("thread_abc123"));
+    call!(
+        "GET /threads/{thread_id}",
+        c.assistants().get_thread("thread_abc123")
+    );
     call!(
         "POST /threads/{thread_id}/runs",
-        c.create_run(
+        c.assistants().create_run(
             "thread_abc123",
             &body(json!({"assistant_id": "asst_abc123", "temperature": 0.5}))
         )
     );
     call!(
         "GET /vector_stores/{vector_store_id}",
-        c.get_vector_store("vs_abc123")
+        c.vector_stores().get_vector_store("vs_abc123")
     );
 
     // Prompts, configs, labels, guardrails, feedback, collections.
-    call!("GET /prompts/{promptId}", c.get_prompt(ID));
+    call!("GET /prompts/{promptId}", c.prompts().get_prompt(ID));
     call!(
         "GET /prompts/partials/{promptPartialId}",
-        c.get_prompt_partial(ID)
+        c.prompt_partials().get_prompt_partial(ID)
     );
-    call!("GET /configs", c.list_configs());
-    call!("GET /configs/{slug}", c.get_config("pc-my-config"));
+    call!("GET /configs", c.configs().list_configs());
+    call!(
+        "GET /configs/{slug}",
+        c.configs().get_config("pc-my-config")
+    );
     call!(
         "GET /labels",
-        c.list_labels(&ListLabelsParams {
+        c.labels().list_labels(&ListLabelsParams {
             workspace_id: Some(ID.into()),
             search: Some("prod".into()),
             current_page: Some(0),
@@ -238,26 +304,26 @@ async fn main() {
     );
     call!(
         "POST /labels",
-        c.create_label(&body(
+        c.labels().create_label(&body(
             json!({"name": "staging", "workspace_id": ID, "description": "Staging prompts"})
         ))
     );
     call!(
         "GET /guardrails",
-        c.list_guardrails(&ListGuardrailsParams {
+        c.guardrails().list_guardrails(&ListGuardrailsParams {
             page_size: Some(10),
             ..Default::default()
         })
     );
     call!(
         "POST /feedback",
-        c.create_feedback(&body(
+        c.feedback().create_feedback(&body(
             json!({"trace_id": "trace-contract-1", "value": 5, "weight": 1.0})
         ))
     );
     call!(
         "GET /collections",
-        c.get_collections(&GetCollectionsParams {
+        c.collections().get_collections(&GetCollectionsParams {
             workspace_id: ID.into(),
             current_page: Some(0),
             page_size: Some(10),
@@ -268,26 +334,28 @@ async fn main() {
     // Admin: users, invites, workspaces, keys, integrations, providers.
     call!(
         "GET /admin/users",
-        c.get_admin_users(&GetAdminUsersParams {
+        c.users().get_admin_users(&GetAdminUsersParams {
             page_size: Some(10),
             ..Default::default()
         })
     );
     call!(
         "GET /admin/users/invites/{inviteId}",
-        c.get_admin_users_invites_by_invite_id(ID)
+        c.user_invites().get_admin_users_invites_by_invite_id(ID)
     );
     call!(
         "GET /admin/workspaces/{workspaceId}",
-        c.get_admin_workspaces_by_workspace_id(ID)
+        c.workspaces().get_admin_workspaces_by_workspace_id(ID)
     );
     call!(
         "GET /admin/workspaces/{workspaceId}/users/{userId}",
-        c.get_admin_workspaces_by_workspace_id_users_by_user_id(ID, ID2)
+        c.workspaces()
+            .members()
+            .get_admin_workspaces_by_workspace_id_users_by_user_id(ID, ID2)
     );
     call!(
         "GET /api-keys",
-        c.get_api_keys(&GetApiKeysParams {
+        c.api_keys().get_api_keys(&GetApiKeysParams {
             page_size: Some(10),
             current_page: Some(0),
             workspace_id: Some(ID.into()),
@@ -295,56 +363,64 @@ async fn main() {
     );
     call!(
         "GET /integrations/{slug}",
-        c.get_integrations_by_slug("my-openai")
+        c.integrations().get_integrations_by_slug("my-openai")
     );
     call!(
         "GET /integrations/{slug}/models",
-        c.get_integrations_by_slug_models("my-openai")
+        c.integrations()
+            .models()
+            .get_integrations_by_slug_models("my-openai")
     );
     call!(
         "GET /integrations/{slug}/workspaces",
-        c.get_integrations_by_slug_workspaces("my-openai")
+        c.integrations()
+            .workspaces()
+            .get_integrations_by_slug_workspaces("my-openai")
     );
     call!(
         "GET /providers",
-        c.get_providers(&GetProvidersParams::default())
+        c.providers().get_providers(&GetProvidersParams::default())
     );
     call!(
         "GET /virtual-keys",
-        c.get_virtual_keys(&GetVirtualKeysParams {
+        c.virtual_keys().get_virtual_keys(&GetVirtualKeysParams {
             current_page: 0,
             page_size: 10,
         })
     );
     call!(
         "GET /secret-references",
-        c.list_secret_references(&ListSecretReferencesParams::default())
+        c.secret_references()
+            .list_secret_references(&ListSecretReferencesParams::default())
     );
     call!(
         "GET /policies/usage-limits",
-        c.list_usage_limits_policies(&ListUsageLimitsPoliciesParams::default())
+        c.usage_limits_policies()
+            .list_usage_limits_policies(&ListUsageLimitsPoliciesParams::default())
     );
     call!(
         "GET /policies/rate-limits",
-        c.list_rate_limits_policies(&ListRateLimitsPoliciesParams::default())
+        c.rate_limits_policies()
+            .list_rate_limits_policies(&ListRateLimitsPoliciesParams::default())
     );
     call!(
         "GET /model-configs/pricing/{provider}/{model}",
-        c.get_model_pricing("openai", "gpt-4o")
+        c.model_pricing().get_model_pricing("openai", "gpt-4o")
     );
 
     // Logs and analytics: query parameters, some required.
     call!(
         "GET /logs/{logId}",
-        c.get_logs_by_log_id("log_abc123", &GetLogsByLogIdParams::default())
+        c.logs()
+            .get_logs_by_log_id("log_abc123", &GetLogsByLogIdParams::default())
     );
     call!(
         "GET /logs/exports/{exportId}",
-        c.get_logs_exports_by_export_id(ID)
+        c.logs_export().get_logs_exports_by_export_id(ID)
     );
     call!(
         "GET /audit-logs",
-        c.get_audit_logs(&GetAuditLogsParams {
+        c.audit_logs().get_audit_logs(&GetAuditLogsParams {
             start_time: "2026-07-01T00:00:00Z".into(),
             end_time: "2026-07-02T00:00:00Z".into(),
             organisation_id: ID.into(),
@@ -365,54 +441,174 @@ async fn main() {
     );
     call!(
         "GET /analytics/summary/cache",
-        c.get_analytics_summary_cache(&analytics!(GetAnalyticsSummaryCacheParams {}))
+        c.analytics()
+            .summary()
+            .get_analytics_summary_cache(&analytics!(GetAnalyticsSummaryCacheParams {}))
     );
     call!(
         "GET /analytics/graphs/cost",
-        c.get_analytics_graphs_cost(&analytics!(GetAnalyticsGraphsCostParams {}))
+        c.analytics()
+            .graphs()
+            .get_analytics_graphs_cost(&analytics!(GetAnalyticsGraphsCostParams {}))
     );
     call!(
         "GET /analytics/groups/ai-models",
-        c.get_analytics_groups_ai_models(&analytics!(GetAnalyticsGroupsAiModelsParams {
-            current_page: Some(0),
-            page_size: Some(10)
-        }))
+        c.analytics()
+            .groups()
+            .get_analytics_groups_ai_models(&analytics!(GetAnalyticsGroupsAiModelsParams {
+                current_page: Some(0),
+                page_size: Some(10)
+            }))
     );
 
     // MCP.
     call!(
         "GET /mcp-integrations",
-        c.mcp_integrations_list(&McpIntegrationsListParams::default())
+        c.mcp_integrations()
+            .mcp_integrations_list(&McpIntegrationsListParams::default())
     );
     call!(
         "GET /mcp-integrations/{mcpIntegrationId}/metadata",
-        c.mcp_integration_metadata_retrieve(ID)
+        c.mcp_integrations()
+            .metadata()
+            .mcp_integration_metadata_retrieve(ID)
     );
     call!(
         "GET /mcp-integrations/{mcpIntegrationId}/workspaces",
-        c.mcp_integration_workspaces_list(ID, &McpIntegrationWorkspacesListParams::default())
+        c.mcp_integrations()
+            .workspaces()
+            .mcp_integration_workspaces_list(ID, &McpIntegrationWorkspacesListParams::default())
     );
     call!(
         "GET /mcp-integrations/{mcpIntegrationId}/capabilities",
-        c.mcp_integration_capabilities_list(ID, &McpIntegrationCapabilitiesListParams::default())
+        c.mcp_integrations()
+            .capabilities()
+            .mcp_integration_capabilities_list(
+                ID,
+                &McpIntegrationCapabilitiesListParams::default()
+            )
     );
     call!(
         "GET /mcp-servers",
-        c.mcp_servers_list(&McpServersListParams {
+        c.mcp_servers().mcp_servers_list(&McpServersListParams {
             page_size: Some(10),
             ..Default::default()
         })
     );
     call!(
         "GET /mcp-servers/{mcpServerId}/capabilities",
-        c.mcp_server_capabilities_list(ID, &McpServerCapabilitiesListParams::default())
+        c.mcp_servers()
+            .capabilities()
+            .mcp_server_capabilities_list(ID, &McpServerCapabilitiesListParams::default())
     );
     call!(
         "GET /mcp-servers/{mcpServerId}/user-access",
-        c.mcp_server_user_access_list(ID, &McpServerUserAccessListParams::default())
+        c.mcp_servers()
+            .user_access()
+            .mcp_server_user_access_list(ID, &McpServerUserAccessListParams::default())
     );
     call!(
         "GET /mcp-servers/{mcpServerId}/connections",
-        c.mcp_server_connections_list(ID, &McpServerConnectionsListParams::default())
+        c.mcp_servers()
+            .connections()
+            .mcp_server_connections_list(ID, &McpServerConnectionsListParams::default())
     );
+
+    // Listings walked page by page: a cursor (`after`), a page number (`current_page`,
+    // `page`) or an offset addresses each page.
+    let assistants = ListAssistantsParams {
+        limit: Some(5),
+        ..Default::default()
+    };
+    walk(
+        "GET /assistants (stream)",
+        "assistants",
+        MAX_ITEMS,
+        c.assistants().list_assistants_stream(&assistants),
+    )
+    .await;
+    let messages = ListMessagesParams {
+        limit: Some(5),
+        order: Some(ListMessagesOrder::Asc),
+        ..Default::default()
+    };
+    walk(
+        "GET /threads/{thread_id}/messages (stream)",
+        "messages",
+        MAX_ITEMS,
+        c.assistants()
+            .list_messages_stream("thread_abc123", &messages),
+    )
+    .await;
+    let batches = ListBatchesParams {
+        limit: Some(5),
+        ..Default::default()
+    };
+    walk(
+        "GET /batches (pages)",
+        "pages",
+        MAX_PAGES,
+        c.batch().list_batches_pages(&batches),
+    )
+    .await;
+    let prompts = ListPromptsParams {
+        workspace_id: Some(ID.into()),
+        page_size: Some(5),
+        ..Default::default()
+    };
+    walk(
+        "GET /prompts (stream)",
+        "prompts",
+        MAX_ITEMS,
+        c.prompts().list_prompts_stream(&prompts),
+    )
+    .await;
+    let workspaces = GetAdminWorkspacesParams {
+        page_size: Some(2),
+        ..Default::default()
+    };
+    walk(
+        "GET /admin/workspaces (pages)",
+        "pages",
+        MAX_PAGES,
+        c.workspaces().get_admin_workspaces_pages(&workspaces),
+    )
+    .await;
+    let capabilities = McpServerCapabilitiesListParams {
+        page_size: Some(5),
+        type_: Some(McpServerCapabilitiesListType::Tool),
+        ..Default::default()
+    };
+    walk(
+        "GET /mcp-servers/{mcpServerId}/capabilities (stream)",
+        "capabilities",
+        MAX_ITEMS,
+        c.mcp_servers()
+            .capabilities()
+            .mcp_server_capabilities_list_stream(ID, &capabilities),
+    )
+    .await;
+    let models = ListModelsParams {
+        provider: Some("openai".into()),
+        limit: Some(5),
+        ..Default::default()
+    };
+    walk(
+        "GET /models (stream)",
+        "models",
+        MAX_ITEMS,
+        c.models().list_models_stream(&models),
+    )
+    .await;
+
+    // The README's example of listings, as it is written there.
+    match readme_listings::listings(&c).await {
+        Ok((ids, sizes)) => println!(
+            "ok\tGET /assistants (README)\t{} assistants, prompt pages of {sizes:?}",
+            ids.len()
+        ),
+        // Prism answers every page with the same example: the walk stops there.
+        Err(Error::Pagination(e)) => println!("ok\tGET /assistants (README)\t{e}"),
+        Err(e) => report::<()>("GET /assistants (README)", Err(e)),
+    }
 }
