@@ -107,7 +107,7 @@
 //!
 //! # async fn run(client: Client) -> Result<(), portkey_client::Error> {
 //! let mut widgets = widgets(&client);
-//! while let Some(widget) = next(&mut widgets) {
+//! while let Some(widget) = widgets.next().await {
 //!     println!("{}", widget?.id);
 //! }
 //! # Ok(())
