@@ -431,6 +431,27 @@ impl Api {
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id]
     }
+
+    /// The groups from the outermost to `g`: the handles a caller goes through to reach it.
+    pub fn group_chain(&self, g: usize) -> Vec<&Group> {
+        let mut chain = vec![&self.groups[g]];
+        while let Some(parent) = chain.last().and_then(|group| group.parent) {
+            chain.push(&self.groups[parent]);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// How a caller reaches the methods of group `g` (of the client itself for `None`):
+    /// `client.` then each accessor on the way, `client.integrations().workspaces().`.
+    pub fn reach(&self, g: Option<usize>) -> String {
+        let mut out = String::from("client.");
+        for group in g.map(|g| self.group_chain(g)).unwrap_or_default() {
+            out.push_str(&group.accessor);
+            out.push_str("().");
+        }
+        out
+    }
 }
 
 impl TypeKind {

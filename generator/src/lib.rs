@@ -190,17 +190,7 @@ fn listings(api: &ir::Api) -> Vec<Listing> {
         .iter()
         .filter_map(|op| {
             let p = op.pagination.as_ref()?;
-            let mut method = String::from("client.");
-            let mut chain = Vec::new();
-            let mut at = op.group;
-            while let Some(g) = at {
-                chain.push(api.groups[g].accessor.as_str());
-                at = api.groups[g].parent;
-            }
-            for accessor in chain.iter().rev() {
-                method.push_str(accessor);
-                method.push_str("().");
-            }
+            let mut method = api.reach(op.group);
             method.push_str(&p.stream);
             Some(Listing {
                 route: format!("{} {}", op.method.to_ascii_uppercase(), op.path),

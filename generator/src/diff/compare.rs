@@ -1436,14 +1436,7 @@ fn method_path(api: &Api, op: &Operation, method: &str) -> String {
 
 /// The accessors from the client to `op`'s group, each followed by `.`: `assistants().`.
 fn group_path(api: &Api, op: &Operation) -> String {
-    let mut chain = Vec::new();
-    let mut at = op.group;
-    while let Some(g) = at {
-        chain.push(format!("{}().", api.groups[g].accessor));
-        at = api.groups[g].parent;
-    }
-    chain.reverse();
-    chain.concat()
+    api.reach(op.group)["client.".len()..].to_string()
 }
 
 /// A listing's methods that walk its pages.

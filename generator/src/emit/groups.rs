@@ -35,9 +35,7 @@ pub fn home(api: &Api, op: &Operation) -> Home {
         },
         Some(g) => {
             let name = ident(&api.groups[g].type_name);
-            let accessors = chain(api, g)
-                .into_iter()
-                .map(|g| ident(&api.groups[g].accessor));
+            let accessors = api.group_chain(g).into_iter().map(|g| ident(&g.accessor));
             Home {
                 target: quote!(crate::groups::#name<'_>),
                 path: format!("crate::groups::{}", api.groups[g].type_name),
@@ -47,25 +45,6 @@ pub fn home(api: &Api, op: &Operation) -> Home {
             }
         }
     }
-}
-
-/// The groups from the outermost to `g`.
-fn chain(api: &Api, g: usize) -> Vec<usize> {
-    let mut out = vec![g];
-    while let Some(parent) = api.groups[*out.last().expect("not empty")].parent {
-        out.push(parent);
-    }
-    out.reverse();
-    out
-}
-
-/// How a reader calls into group `g`: `client.integrations().workspaces()`.
-pub fn call_path(api: &Api, g: usize) -> String {
-    let mut out = String::from("client");
-    for g in chain(api, g) {
-        out.push_str(&format!(".{}()", api.groups[g].accessor));
-    }
-    out
 }
 
 /// The accessor of group `g`, on the client or on its parent's handle.
@@ -111,7 +90,7 @@ pub fn groups(api: &Api, features: &Features) -> TokenStream {
         let mut text = format!(
             "The operations tagged `{}`, from `{}`.",
             group.tag.replace('`', "'"),
-            call_path(api, g)
+            api.reach(Some(g)).trim_end_matches('.')
         );
         if let Some(d) = &group.description {
             text = format!("{}\n\n{text}", docs::sanitize(d));
