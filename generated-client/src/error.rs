@@ -96,6 +96,11 @@ pub enum Error {
     // Boxed: a `PaginationError` holds two positions.
     #[error("pagination: {0}")]
     Pagination(Box<PaginationError>),
+    /// A WebSocket connection (`websocket::WebSocket`, with the `websocket` feature) could
+    /// not be opened, or broke: see [`WebSocketError`]. An upgrade the server refused with an
+    /// error status is an [`Error::Api`] instead.
+    #[error("websocket: {0}")]
+    WebSocket(Box<WebSocketError>),
 }
 
 impl Error {
@@ -110,19 +115,27 @@ impl Error {
             | Error::Stream(_)
             | Error::Io(_)
             | Error::ResponseTooLarge { .. }
-            | Error::Pagination(_) => None,
+            | Error::Pagination(_)
+            | Error::WebSocket(_) => None,
         }
     }
 
-    /// Whether the request timed out.
+    /// Whether the request (or a WebSocket handshake) timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout(_))
+            || matches!(self, Error::WebSocket(e) if matches!(**e, WebSocketError::Timeout { .. }))
     }
 
     /// Whether the request failed before a response arrived (connection refused, reset, ...),
-    /// excluding timeouts.
+    /// excluding timeouts; for a WebSocket, whether it could not connect or lost its
+    /// connection.
     pub fn is_transport(&self) -> bool {
         matches!(self, Error::Transport(_))
+            || matches!(
+                self,
+                Error::WebSocket(e)
+                    if matches!(**e, WebSocketError::Connect(_) | WebSocketError::Disconnected(_))
+            )
     }
 
     /// The non-2xx response, if that is what this error is.
@@ -185,6 +198,41 @@ pub enum StreamError {
         one_line(&String::from_utf8_lossy(&.0.body), BODY_SNIPPET_CHARS)
     )]
     NotEventStream(Box<NotEventStream>),
+}
+
+/// What went wrong with a WebSocket connection: see [`Error::WebSocket`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebSocketError {
+    /// The connection could not be opened: refused, a DNS or TLS failure, or a server that
+    /// answered without switching protocols.
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// Connecting, or the whole handshake, took longer than the client's connect timeout or
+    /// request timeout.
+    #[error("the handshake timed out after {after:?}")]
+    Timeout {
+        /// The limit that ran out.
+        after: std::time::Duration,
+    },
+    /// The connection broke off without a close frame (reset, or the server went away).
+    /// The stream ends after it.
+    #[error("connection lost: {0}")]
+    Disconnected(String),
+    /// A received message was larger than the client accepts
+    /// ([`RuntimeBuilder::max_response_bytes`](crate::runtime::RuntimeBuilder::max_response_bytes)).
+    /// The stream ends after it.
+    #[error("a message exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The server broke the WebSocket protocol. The stream ends after it.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// A message was sent on a connection already closed.
+    #[error("the connection is closed")]
+    Closed,
 }
 
 /// Why a paginated listing ([`Pages`](crate::pagination::Pages),

@@ -105,6 +105,7 @@ pub struct RequestOptions {
     timeout: Option<Duration>,
     max_retries: Option<u32>,
     headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
     gateway: GatewayOptions,
 }
 
@@ -138,6 +139,16 @@ impl RequestOptions {
         self
     }
 
+    /// Adds a query parameter to every request, beside the operation's own: for parameters
+    /// the server takes that the spec does not declare (Portkey's realtime endpoint passes
+    /// every query parameter through to the provider, for one). Name and value are
+    /// percent-encoded. Of two with one name, both are sent. Values are never shown by
+    /// `Debug`.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
     crate::gateway_setters!();
 
     /// What the gateway setters change.
@@ -150,10 +161,13 @@ impl RequestOptions {
     fn merged(&self, other: RequestOptions) -> RequestOptions {
         let mut headers = self.headers.clone();
         headers.extend(other.headers);
+        let mut query = self.query.clone();
+        query.extend(other.query);
         RequestOptions {
             timeout: other.timeout.or(self.timeout),
             max_retries: other.max_retries.or(self.max_retries),
             headers,
+            query,
             gateway: self.gateway.merged(other.gateway),
         }
     }
@@ -184,10 +198,12 @@ impl fmt::Debug for RequestOptions {
     // Header names only: values may be credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        let query: Vec<&str> = self.query.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("RequestOptions")
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("headers", &names)
+            .field("query", &query)
             .field("gateway", &self.gateway)
             .finish()
     }
@@ -661,6 +677,9 @@ struct Inner {
     credentials: Vec<Credential>,
     /// Set on each request; `None` leaves a caller-supplied client's own timeout in force.
     timeout: Option<Duration>,
+    /// What the HTTP client was built with; WebSocket connections use it too.
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))]
+    connect_timeout: Duration,
     retry_policy: Arc<dyn RetryPolicy>,
     /// `None`: the policy's own maximum.
     max_retries: Option<u32>,
@@ -854,6 +873,7 @@ impl RuntimeBuilder {
                 client,
                 credentials,
                 timeout,
+                connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                 retry_policy: self
                     .retry_policy
                     .unwrap_or_else(|| Arc::new(DefaultRetryPolicy::default())),
@@ -973,12 +993,16 @@ impl Runtime {
         for (name, value) in option_headers {
             headers.insert(name.clone(), value.clone());
         }
-        Ok(Parts {
+        let mut parts = Parts {
             method,
             url,
             headers,
             body: None,
-        })
+        };
+        for (name, value) in &self.options.settings.query {
+            parts.append_query(name, value);
+        }
+        Ok(parts)
     }
 }
 
@@ -1031,6 +1055,21 @@ impl Headers {
     }
 }
 
+impl Parts {
+    fn append_query(&mut self, name: &str, value: &str) {
+        let pair = format!(
+            "{}={}",
+            utf8_percent_encode(name, NOT_UNRESERVED),
+            utf8_percent_encode(value, NOT_UNRESERVED)
+        );
+        let query = match self.url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{pair}"),
+            _ => pair,
+        };
+        self.url.set_query(Some(&query));
+    }
+}
+
 enum Payload {
     Bytes(Bytes),
     Multipart(Form),
@@ -1072,16 +1111,7 @@ impl Request {
     /// Appends a query parameter; name and value are percent-encoded.
     pub fn query(self, name: &str, value: &str) -> Self {
         self.update(|parts| {
-            let pair = format!(
-                "{}={}",
-                utf8_percent_encode(name, NOT_UNRESERVED),
-                utf8_percent_encode(value, NOT_UNRESERVED)
-            );
-            let query = match parts.url.query() {
-                Some(q) if !q.is_empty() => format!("{q}&{pair}"),
-                _ => pair,
-            };
-            parts.url.set_query(Some(&query));
+            parts.append_query(name, value);
             Ok(())
         })
     }
@@ -1187,6 +1217,31 @@ impl Request {
             }
             Ok(())
         })
+    }
+
+    /// Opens a WebSocket connection with this request as its upgrade: see
+    /// [`crate::websocket`]. A body set on the request is not sent. `Out` is what the
+    /// client sends, `In` what it receives.
+    #[cfg(feature = "websocket")]
+    pub async fn websocket<Out, In>(self) -> Result<crate::websocket::WebSocket<Out, In>, Error> {
+        let timeout = self.options.settings.timeout.or(self.inner.timeout);
+        let Parts {
+            url, mut headers, ..
+        } = self.parts?;
+        if !headers.contains(&reqwest::header::USER_AGENT) {
+            headers.0.push((
+                reqwest::header::USER_AGENT,
+                HeaderValue::from_static(USER_AGENT),
+            ));
+        }
+        crate::websocket::connect(crate::websocket::Upgrade {
+            url,
+            headers: headers.0,
+            connect_timeout: self.inner.connect_timeout,
+            timeout,
+            max_message_bytes: usize::try_from(self.inner.max_response_bytes).unwrap_or(usize::MAX),
+        })
+        .await
     }
 
     /// Sends the request and decodes a 2xx JSON body as `T`.
@@ -1755,7 +1810,10 @@ pub fn encode_path_segment(s: &str) -> Cow<'_, str> {
     utf8_percent_encode(s, NOT_UNRESERVED).into()
 }
 
-fn decode_json<T: DeserializeOwned>(status: StatusCode, body: Bytes) -> Result<T, Error> {
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    status: StatusCode,
+    body: Bytes,
+) -> Result<T, Error> {
     // serde_path_to_error costs on every value it passes (a measurable share of a request
     // on loopback; see BENCHMARKS.md), so it only runs again on a body that failed, to
     // name the path. Both decode the same way, so the outcome is the same.

@@ -527,3 +527,28 @@ async fn the_generated_client_sends_builder_and_per_call_settings() {
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert!(err.to_string().contains("`forward_headers`"), "{err}");
 }
+
+/// `RequestOptions::query` adds parameters the spec does not declare to every request of a
+/// handle, beside the request's own, percent-encoded; layered handles add theirs too, and
+/// `Debug` names them without their values.
+#[tokio::test]
+async fn option_query_parameters_are_sent_beside_the_requests_own() {
+    let server = ok_server().await;
+    let rt = runtime_with(&server, |_| {})
+        .with_options(RequestOptions::new().query("session label", "a&b=c"))
+        .with_options(RequestOptions::new().query("tier", "gold"));
+    rt.request(Method::GET, "/realtime", &["apiKey"])
+        .query("model", "gpt-4o")
+        .send_empty()
+        .await
+        .expect("sent");
+    let request = only_request(&server).await;
+    assert_eq!(
+        request.url.query(),
+        Some("session%20label=a%26b%3Dc&tier=gold&model=gpt-4o")
+    );
+    let options = RequestOptions::new().query("token", "secret-value");
+    let shown = format!("{options:?}");
+    assert!(shown.contains("\"token\""), "{shown}");
+    assert!(!shown.contains("secret-value"), "{shown}");
+}
