@@ -23,6 +23,12 @@ pub const FULL: &str = "full";
 pub const UNREFERENCED: &str = "unreferenced-schemas";
 /// The feature of the webhooks' payloads.
 pub const WEBHOOKS: &str = "webhooks";
+/// The feature of the runtime's WebSocket module and its dependencies, which the feature of
+/// every operation that opens a WebSocket turns on. Its dependencies are those the runtime's
+/// manifest (`generated-client/Cargo.toml`) declares optional.
+pub const WEBSOCKET: &str = "websocket";
+const WEBSOCKET_DEPENDENCIES: &str =
+    r#"["dep:futures-sink", "dep:rustls", "dep:tokio-tungstenite", "dep:webpki-roots"]"#;
 
 /// One cargo feature of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +41,20 @@ pub struct Feature {
     pub operations: usize,
     /// Webhook payloads it compiles (those of [`WEBHOOKS`]).
     pub webhooks: usize,
+    /// Of its operations, those that open a WebSocket: it turns on [`WEBSOCKET`].
+    pub websockets: usize,
+}
+
+impl Feature {
+    fn new(name: &str) -> Feature {
+        Feature {
+            name: name.to_string(),
+            tags: Vec::new(),
+            operations: 0,
+            webhooks: 0,
+            websockets: 0,
+        }
+    }
 }
 
 /// When a module is compiled.
@@ -76,16 +96,21 @@ impl Features {
     }
 }
 
-/// The `[features]` table of the generated crate's manifest.
-pub fn toml(list: &[Feature]) -> String {
+/// The `[features]` table of the generated crate's manifest. `websocket`: some operation
+/// opens a WebSocket, so `full` needs the WebSocket runtime even without tags.
+pub fn toml(list: &[Feature], websocket: bool) -> String {
     let mut out = String::from("[features]\n");
     out.push_str(&format!("default = [\"{FULL}\"]\n"));
     out.push_str("# Every operation and type of the API.\n");
     out.push_str(&format!("{FULL} = ["));
-    for f in list {
-        out.push_str(&format!("\n    \"{}\",", f.name));
+    let mut full: Vec<&str> = list.iter().map(|f| f.name.as_str()).collect();
+    if websocket {
+        full.push(WEBSOCKET);
     }
-    out.push_str(if list.is_empty() { "]\n" } else { "\n]\n" });
+    for name in &full {
+        out.push_str(&format!("\n    \"{name}\","));
+    }
+    out.push_str(if full.is_empty() { "]\n" } else { "\n]\n" });
     for f in list {
         let mut parts = Vec::new();
         if !f.tags.is_empty() {
@@ -109,8 +134,16 @@ pub fn toml(list: &[Feature]) -> String {
             what[..1].make_ascii_uppercase();
             what
         };
-        out.push_str(&format!("# {what}\n{} = []\n", f.name));
+        let needs = if f.websockets > 0 {
+            format!("\"{WEBSOCKET}\"")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("# {what}\n{} = [{needs}]\n", f.name));
     }
+    out.push_str(&format!(
+        "# The WebSocket runtime (`websocket`), for operations that open a WebSocket.\n{WEBSOCKET} = {WEBSOCKET_DEPENDENCIES}\n"
+    ));
     out
 }
 
@@ -131,7 +164,7 @@ pub fn feature_name(tag: &str) -> String {
     if name.is_empty() {
         name.push_str("tag");
     }
-    if name == "default" || name == FULL || name == UNREFERENCED {
+    if name == "default" || name == FULL || name == UNREFERENCED || name == WEBSOCKET {
         name.push_str("-tag");
     }
     name
@@ -182,17 +215,17 @@ pub fn plan(api: &Api) -> Features {
         let mut names = Vec::new();
         for tag in &op.tags {
             let name = feature_name(tag);
-            let f = by_name.entry(name.clone()).or_insert_with(|| Feature {
-                name: name.clone(),
-                tags: Vec::new(),
-                operations: 0,
-                webhooks: 0,
-            });
+            let f = by_name
+                .entry(name.clone())
+                .or_insert_with(|| Feature::new(&name));
             if !f.tags.contains(tag) {
                 f.tags.push(tag.clone());
             }
             if !names.contains(&name) {
                 f.operations += 1;
+                if matches!(op.response, crate::ir::Response::WebSocket(_)) {
+                    f.websockets += 1;
+                }
                 names.push(name);
             }
         }
@@ -230,12 +263,7 @@ pub fn plan(api: &Api) -> Features {
     if !api.webhooks.is_empty() {
         let f = by_name
             .entry(WEBHOOKS.to_string())
-            .or_insert_with(|| Feature {
-                name: WEBHOOKS.to_string(),
-                tags: Vec::new(),
-                operations: 0,
-                webhooks: 0,
-            });
+            .or_insert_with(|| Feature::new(WEBHOOKS));
         f.webhooks = api.webhooks.len();
         let roots = roots_by_feature.entry(WEBHOOKS).or_default();
         for w in &api.webhooks {
@@ -257,15 +285,7 @@ pub fn plan(api: &Api) -> Features {
         .filter(|&m| !always[m] && reached[m].is_empty())
         .collect();
     if !orphans.is_empty() {
-        by_name.insert(
-            UNREFERENCED.to_string(),
-            Feature {
-                name: UNREFERENCED.to_string(),
-                tags: Vec::new(),
-                operations: 0,
-                webhooks: 0,
-            },
-        );
+        by_name.insert(UNREFERENCED.to_string(), Feature::new(UNREFERENCED));
         spread(orphans, &mut |m| {
             reached[m].insert(UNREFERENCED.to_string())
         });
@@ -321,8 +341,10 @@ pub fn plan(api: &Api) -> Features {
 fn root_modules(api: &Api, op: &Operation, index: &BTreeMap<&str, usize>) -> Vec<usize> {
     let mut refs: Vec<&TypeRef> = op.path_params.iter().map(|p| &p.ty).collect();
     refs.extend(op.body.as_ref().map(|b| &b.ty));
-    if let crate::ir::Response::Json(ty) = &op.response {
-        refs.push(ty);
+    match &op.response {
+        crate::ir::Response::Json(ty) => refs.push(ty),
+        crate::ir::Response::WebSocket(m) => refs.extend([&m.send, &m.receive]),
+        crate::ir::Response::Empty | crate::ir::Response::Bytes => {}
     }
     refs.extend(op.errors.iter().filter_map(|(_, ty)| ty.as_ref()));
     refs.extend(op.stream.as_ref().map(|s| &s.item));
@@ -363,38 +385,50 @@ mod tests {
 
     #[test]
     fn the_manifest_table_lists_every_feature_under_full() {
-        let list = vec![
-            Feature {
-                name: "admin-keys".to_string(),
-                tags: vec!["Admin > Keys".to_string(), "Admin-Keys".to_string()],
-                operations: 3,
-                webhooks: 0,
-            },
-            Feature {
-                name: UNREFERENCED.to_string(),
-                tags: Vec::new(),
-                operations: 0,
-                webhooks: 0,
-            },
-            Feature {
-                name: WEBHOOKS.to_string(),
-                tags: Vec::new(),
-                operations: 0,
-                webhooks: 2,
-            },
+        let feature = |name: &str, operations, webhooks, websockets| Feature {
+            operations,
+            webhooks,
+            websockets,
+            ..Feature::new(name)
+        };
+        let mut list = vec![
+            feature("admin-keys", 3, 0, 0),
+            feature(UNREFERENCED, 0, 0, 0),
+            feature(WEBHOOKS, 0, 2, 0),
         ];
+        list[0].tags = vec!["Admin > Keys".to_string(), "Admin-Keys".to_string()];
+        let websocket_line = "# The WebSocket runtime (`websocket`), for operations that open a WebSocket.\n\
+             websocket = [\"dep:futures-sink\", \"dep:rustls\", \"dep:tokio-tungstenite\", \"dep:webpki-roots\"]\n";
         assert_eq!(
-            toml(&list),
-            "[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\n\
-             full = [\n    \"admin-keys\",\n    \"unreferenced-schemas\",\n    \"webhooks\",\n]\n\
-             # Operations tagged `Admin > Keys` or `Admin-Keys` (3), and the types they use.\n\
-             admin-keys = []\n\
-             # Schemas no operation uses, and the types they name.\nunreferenced-schemas = []\n\
-             # The payloads of the API's webhooks (2), and the types they use.\nwebhooks = []\n"
+            toml(&list, false),
+            format!(
+                "[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\n\
+                 full = [\n    \"admin-keys\",\n    \"unreferenced-schemas\",\n    \"webhooks\",\n]\n\
+                 # Operations tagged `Admin > Keys` or `Admin-Keys` (3), and the types they use.\n\
+                 admin-keys = []\n\
+                 # Schemas no operation uses, and the types they name.\nunreferenced-schemas = []\n\
+                 # The payloads of the API's webhooks (2), and the types they use.\nwebhooks = []\n\
+                 {websocket_line}"
+            )
         );
         assert_eq!(
-            toml(&[]),
-            "[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\nfull = []\n"
+            toml(&[], false),
+            format!("[features]\ndefault = [\"full\"]\n# Every operation and type of the API.\nfull = []\n{websocket_line}")
+        );
+        // A feature with a WebSocket operation turns the runtime's on; `full` names it even
+        // when no tag does (an untagged WebSocket operation).
+        let mut realtime = feature("realtime", 1, 0, 1);
+        realtime.tags = vec!["Realtime".to_string()];
+        let table = toml(&[realtime], true);
+        assert!(
+            table.contains("full = [\n    \"realtime\",\n    \"websocket\",\n]\n"),
+            "{table}"
+        );
+        assert!(table.contains("\nrealtime = [\"websocket\"]\n"), "{table}");
+        let untagged = toml(&[], true);
+        assert!(
+            untagged.contains("full = [\n    \"websocket\",\n]\n"),
+            "{untagged}"
         );
     }
 }

@@ -286,8 +286,9 @@ pub struct Operation {
     pub stream: Option<Stream>,
     /// A method returning the body as a byte stream, for binary responses.
     pub byte_stream: Option<String>,
-    /// A method returning the decoded body with the response's status and headers.
-    pub with_response: String,
+    /// A method returning the decoded body with the response's status and headers; none for
+    /// a WebSocket, whose connection has its upgrade response.
+    pub with_response: Option<String>,
     /// A private method that builds the request, shared by the operation's methods (every
     /// operation has at least two: itself and its `_with_response` twin).
     pub request_fn: String,
@@ -425,6 +426,18 @@ pub enum Response {
     Empty,
     /// Raw bytes (non-JSON content).
     Bytes,
+    /// The operation upgrades the connection to a WebSocket (it answers `101 Switching
+    /// Protocols`, or the spec says so with `x-websocket`): the method opens it.
+    WebSocket(WebSocketMessages),
+}
+
+/// What travels on an operation's WebSocket: JSON events, as these types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSocketMessages {
+    /// What the client sends (`x-websocket-events`' `client`), else any JSON.
+    pub send: TypeRef,
+    /// What the server sends (`x-websocket-events`' `server`), else any JSON.
+    pub receive: TypeRef,
 }
 
 impl Api {

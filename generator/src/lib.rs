@@ -60,6 +60,8 @@ pub struct Generated {
     pub features: Vec<features::Feature>,
     /// The listings the client walks page by page, in document order.
     pub listings: Vec<Listing>,
+    /// Operations that open a WebSocket.
+    pub websockets: usize,
 }
 
 /// A listing the generated client walks page by page, as `cargo xtask codegen` reports it.
@@ -80,7 +82,7 @@ pub struct Listing {
 impl Generated {
     /// The `[features]` table the generated code expects in its crate's manifest.
     pub fn cargo_features(&self) -> String {
-        features::toml(&self.features)
+        features::toml(&self.features, self.websockets > 0)
     }
 }
 
@@ -181,6 +183,11 @@ fn run_pipeline(input: &Input) -> Result<(Generated, Timings), Error> {
         operation_count: api.operations.len(),
         features: features.list,
         listings: listings(&api),
+        websockets: api
+            .operations
+            .iter()
+            .filter(|op| matches!(op.response, ir::Response::WebSocket(_)))
+            .count(),
     };
     Ok((generated, timings))
 }

@@ -1510,3 +1510,55 @@ fn as_json(yaml: &str) -> String {
         .expect("YAML")
         .to_string()
 }
+
+/// A WebSocket operation (`101 Switching Protocols`) is an operation like any other: added,
+/// it is additive, with no `_with_response` twin named; typing its messages with
+/// `x-websocket-events` changes what the connection sends and receives, which is breaking.
+#[test]
+fn a_websocket_operation_added_and_its_messages_typed_are_reported() {
+    let socket = json!({"operationId": "connectEvents",
+                        "responses": {"101": {"description": "Switching Protocols"}}});
+    let d = diff(|s| insert(s, "/paths", "/events", json!({"get": socket.clone()})));
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Additive,
+            ChangeKind::OperationAdded,
+            "Client::connect_events"
+        )]
+    );
+    assert!(
+        !d.changes[0].what.contains("with_response"),
+        "{}",
+        d.changes[0].what
+    );
+
+    let mut old = base();
+    insert(
+        &mut old,
+        "/paths",
+        "/events",
+        json!({"get": socket.clone()}),
+    );
+    let mut new = old.clone();
+    insert(
+        &mut new,
+        "/paths/~1events/get",
+        "x-websocket-events",
+        json!({"server": {"$ref": "#/components/schemas/Thing"}}),
+    );
+    let d = diff_texts(&old.to_string(), &new.to_string());
+    assert_eq!(
+        changes(&d),
+        [(
+            Impact::Breaking,
+            ChangeKind::ResponseRetyped,
+            "Client::connect_events"
+        )]
+    );
+    assert!(
+        d.changes[0].what.contains("WebSocket<Value, Thing>"),
+        "{}",
+        d.changes[0].what
+    );
+}

@@ -89,6 +89,7 @@ snapshot_tests!(
     v31_unsupported,
     v31_webhooks,
     v32,
+    websocket,
 );
 
 /// One API written the OpenAPI 3.0 way (`nullable`, `example`, `enum: [x]`, `allOf` around a

@@ -130,6 +130,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body, or WebSocket message, read into memory (default
+    /// 64 MiB); a larger one is an error, not an allocation.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.runtime.max_response_bytes(limit);
+        self
+    }
+
     /// How many times a failed request is retried (default 2); see [`crate::retry`].
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.runtime.max_retries(max_retries);

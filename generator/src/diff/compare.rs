@@ -52,12 +52,17 @@ fn usage(api: &Api) -> Vec<Usage> {
         if let Some(b) = &op.body {
             inputs.push(&b.ty);
         }
+        if let Response::WebSocket(m) = &op.response {
+            inputs.push(&m.send);
+        }
         for ty in inputs {
             walk(api, ty, true, &mut u);
         }
         let mut outputs: Vec<&TypeRef> = op.errors.iter().filter_map(|(_, t)| t.as_ref()).collect();
-        if let Response::Json(t) = &op.response {
-            outputs.push(t);
+        match &op.response {
+            Response::Json(t) => outputs.push(t),
+            Response::WebSocket(m) => outputs.push(&m.receive),
+            Response::Empty | Response::Bytes => {}
         }
         if let Some(s) = &op.stream {
             outputs.push(&s.item);
@@ -1425,6 +1430,7 @@ fn response(op: &Operation, ty: &dyn Fn(&TypeRef) -> String) -> String {
         Response::Json(t) => ty(t),
         Response::Empty => "()".to_string(),
         Response::Bytes => "Bytes".to_string(),
+        Response::WebSocket(m) => format!("WebSocket<{}, {}>", ty(&m.send), ty(&m.receive)),
     }
 }
 
@@ -1453,7 +1459,7 @@ fn extra_methods(op: &Operation) -> Vec<String> {
         .iter()
         .map(|s| s.name.clone())
         .chain(op.byte_stream.clone())
-        .chain(Some(op.with_response.clone()))
+        .chain(op.with_response.clone())
         .collect()
 }
 

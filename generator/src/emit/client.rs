@@ -170,6 +170,13 @@ pub fn client(api: &Api, features: &Features) -> TokenStream {
                 self
             }
 
+            /// The largest response body, or WebSocket message, read into memory (default
+            /// 64 MiB); a larger one is an error, not an allocation.
+            pub fn max_response_bytes(mut self, limit: u64) -> Self {
+                self.runtime.max_response_bytes(limit);
+                self
+            }
+
             /// How many times a failed request is retried (default 2); see [`crate::retry`].
             pub fn max_retries(mut self, max_retries: u32) -> Self {
                 self.runtime.max_retries(max_retries);
@@ -252,6 +259,20 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
     }
     if op.deprecated {
         text.push("**Deprecated** in the spec.".to_string());
+    }
+    if let Response::WebSocket(messages) = &op.response {
+        let link = |t: &TypeRef| match t {
+            TypeRef::Named(id) => {
+                let name = &api.type_def(*id).name;
+                format!("[`{name}`](crate::types::{name})")
+            }
+            _ => "JSON values".to_string(),
+        };
+        text.push(format!(
+            "Opens a WebSocket: the upgrade request carries the parameters, credentials and gateway options, and a refused upgrade is an [`Error::Api`](crate::Error::Api). The connection sends {} and receives {}; see [`websocket`](crate::websocket).",
+            link(&messages.send),
+            link(&messages.receive)
+        ));
     }
     if !op.errors.is_empty() {
         let lines: Vec<String> = op
@@ -445,6 +466,14 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         Response::Json(r) => (ty(api, r, Scope::Crate), quote!(request.send_json().await)),
         Response::Empty => (quote!(()), quote!(request.send_empty().await)),
         Response::Bytes => (quote!(::bytes::Bytes), quote!(request.send_bytes().await)),
+        Response::WebSocket(messages) => {
+            let send = ty(api, &messages.send, Scope::Crate);
+            let receive = ty(api, &messages.receive, Scope::Crate);
+            (
+                quote!(crate::websocket::WebSocket<#send, #receive>),
+                quote!(request.websocket().await),
+            )
+        }
     };
     let mut methods = vec![method_fn(&op.name, &doc, ret, attach_body(None), send)];
     if let Some(stream) = &op.stream {
@@ -476,19 +505,20 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
             quote!(request.send_events(#mode).await),
         ));
     }
-    {
-        let name = &op.with_response;
-        let (body, send) = match &op.response {
-            Response::Json(r) => (
-                ty(api, r, Scope::Crate),
-                quote!(request.send_json_with_response().await),
-            ),
-            Response::Empty => (quote!(()), quote!(request.send_empty_with_response().await)),
-            Response::Bytes => (
-                quote!(::bytes::Bytes),
-                quote!(request.send_bytes_with_response().await),
-            ),
-        };
+    let with_response = match &op.response {
+        Response::Json(r) => Some((
+            ty(api, r, Scope::Crate),
+            quote!(request.send_json_with_response().await),
+        )),
+        Response::Empty => Some((quote!(()), quote!(request.send_empty_with_response().await))),
+        Response::Bytes => Some((
+            quote!(::bytes::Bytes),
+            quote!(request.send_bytes_with_response().await),
+        )),
+        // A WebSocket's upgrade response is on the connection itself.
+        Response::WebSocket(_) => None,
+    };
+    if let (Some(name), Some((body, send))) = (&op.with_response, with_response) {
         let doc = twin_doc(
             op,
             &home,
@@ -533,7 +563,16 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         }
     });
     let target = &home.target;
+    // An operation compiled always still needs the WebSocket runtime, which is a feature.
+    let websocket_gate = match (&op.response, gate) {
+        (Response::WebSocket(_), Gate::Always) => {
+            let feature = crate::features::WEBSOCKET;
+            quote!(#[cfg(feature = #feature)])
+        }
+        _ => TokenStream::new(),
+    };
     quote! {
+        #websocket_gate
         impl #target {
             #(#methods)*
         }

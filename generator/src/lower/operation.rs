@@ -75,26 +75,7 @@ impl Lowerer<'_> {
         names: &mut Namer,
         security: &[SecurityScheme],
     ) -> Option<Operation> {
-        // A WebSocket upgrade has no request/response shape a method could return.
-        let upgrades = op
-            .responses
-            .responses
-            .keys()
-            .any(|c| *c == StatusCode::Code(101));
-        let succeeds = op.responses.responses.keys().any(|c| match c {
-            StatusCode::Code(c) => (200..300).contains(c),
-            StatusCode::Range(r) => *r == 2,
-        });
-        if upgrades && !succeeds {
-            self.diags.push(
-                Diagnostic::warning(
-                    at,
-                    format!("`{} {path}` answers 101 Switching Protocols (a WebSocket upgrade); no method is generated", method.to_ascii_uppercase()),
-                )
-                .with_help("connect a WebSocket client to the base URL plus this path, with the same credential headers"),
-            );
-            return None;
-        }
+        let websocket = self.opens_websocket(op, at);
         if let Some(stated) = op.extensions.get("x-pagination") {
             self.page_hints.entry(at.to_string()).or_default().stated =
                 Some((stated.clone(), format!("{at}/x-pagination")));
@@ -276,7 +257,12 @@ impl Lowerer<'_> {
             None => None,
             Some(rb) => Some(self.lower_body(rb, at, &pascal, &module)?),
         };
-        let (response, response_media) = self.lower_response(op, at, &pascal, &module);
+        let (response, response_media) = if websocket {
+            let messages = self.lower_websocket_events(op, at, &pascal, &module);
+            (Response::WebSocket(messages), None)
+        } else {
+            self.lower_response(op, at, &pascal, &module)
+        };
         let errors = self.lower_errors(op, at, &pascal, &module);
         let stream = self
             .lower_stream(op, at, &pascal, &module, body.as_ref(), &response)
@@ -286,7 +272,7 @@ impl Lowerer<'_> {
             });
         let byte_stream =
             (response == Response::Bytes).then(|| names.unique(&format!("{name}_byte_stream")));
-        let with_response = names.unique(&format!("{name}_with_response"));
+        let with_response = (!websocket).then(|| names.unique(&format!("{name}_with_response")));
         let request_fn = names.unique(&format!("{name}_request"));
 
         // The union of every scheme the operation's security alternatives name.
@@ -325,6 +311,96 @@ impl Lowerer<'_> {
             group: None,
             pagination: None,
         })
+    }
+
+    /// Whether the operation upgrades to a WebSocket: `x-websocket: true|false` says so, else
+    /// a `101 Switching Protocols` answer without a 2xx one.
+    fn opens_websocket(&mut self, op: &OaOperation, at: &str) -> bool {
+        match op.extensions.get("x-websocket") {
+            Some(Value::Bool(stated)) => return *stated,
+            Some(other) => self.diags.push(
+                Diagnostic::warning(
+                    format!("{at}/x-websocket"),
+                    format!("`x-websocket` is `{other}`, not true or false; ignored"),
+                )
+                .with_help("write `x-websocket: true` for an operation that opens a WebSocket"),
+            ),
+            None => {}
+        }
+        let upgrades = op
+            .responses
+            .responses
+            .keys()
+            .any(|c| *c == StatusCode::Code(101));
+        let succeeds = op.responses.responses.keys().any(|c| match c {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        });
+        upgrades && !succeeds
+    }
+
+    /// The message types of a WebSocket operation: the schemas `x-websocket-events` names for
+    /// `client` (sent) and `server` (received), each any JSON when not stated.
+    fn lower_websocket_events(
+        &mut self,
+        op: &OaOperation,
+        at: &str,
+        pascal: &str,
+        module: &str,
+    ) -> WebSocketMessages {
+        let mut messages = WebSocketMessages {
+            send: TypeRef::Json,
+            receive: TypeRef::Json,
+        };
+        let Some(stated) = op.extensions.get("x-websocket-events") else {
+            return messages;
+        };
+        let events_at = format!("{at}/x-websocket-events");
+        let Some(object) = stated.as_object() else {
+            self.diags.push(
+                Diagnostic::warning(
+                    &events_at,
+                    "`x-websocket-events` is not an object; messages are any JSON",
+                )
+                .with_help(
+                    "write `x-websocket-events: {client: {$ref: ...}, server: {$ref: ...}}`",
+                ),
+            );
+            return messages;
+        };
+        for key in object.keys().filter(|k| *k != "client" && *k != "server") {
+            self.diags.push(Diagnostic::warning(
+                format!("{events_at}/{}", crate::diagnostic::escape_segment(key)),
+                format!(
+                    "`x-websocket-events` has no key `{key}` (only `client` and `server`); ignored"
+                ),
+            ));
+        }
+        for (key, slot, suffix) in [
+            ("client", &mut messages.send, "ClientEvent"),
+            ("server", &mut messages.receive, "ServerEvent"),
+        ] {
+            let Some(value) = object.get(key) else {
+                continue;
+            };
+            let key_at = format!("{events_at}/{key}");
+            match serde_json::from_value::<ReferenceOr<openapiv3::Schema>>(value.clone()) {
+                Ok(schema) => {
+                    let ctx = Ctx {
+                        name: format!("{pascal}{suffix}"),
+                        module: module.to_string(),
+                        pointer: key_at,
+                        reserved: None,
+                    };
+                    *slot = self.lower_ref_or(&schema, &ctx).ty;
+                }
+                Err(e) => self.diags.push(Diagnostic::warning(
+                    &key_at,
+                    format!("`x-websocket-events.{key}` is not a schema ({e}); these messages are any JSON"),
+                )),
+            }
+        }
+        messages
     }
 
     /// A parameter, through its `$ref`, and where it is written.
