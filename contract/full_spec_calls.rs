@@ -3,12 +3,17 @@
 //! the server at the URL given as the only argument: Prism, in the contract tests
 //! (`generated-client/tests/contract/full_spec.rs` builds and runs this program).
 //!
+//! With `realtime GATEWAY_URL`, it opens `GET /realtime` through Portkey's gateway instead
+//! (`contract/realtime_calls.rs`).
+//!
 //! Prints one line per call: `ok<TAB>METHOD /path` or `fail<TAB>METHOD /path<TAB>error`.
 //! A listing walked page by page is one line too, labelled `METHOD /path (stream)` (its
 //! items) or `METHOD /path (pages)`; its `ok` line says how the walk ended.
 
 // The README's example of listings (`contract/readme_listings.rs`).
 mod readme_listings;
+// `GET /realtime` through the gateway (`contract/realtime_calls.rs`).
+mod realtime_calls;
 
 use futures_util::{Stream, StreamExt};
 use portkey_client::error::PaginationError;
@@ -132,7 +137,11 @@ fn metadata() -> Map<String, Value> {
 async fn main() {
     let base_url = std::env::args()
         .nth(1)
-        .expect("usage: full_spec_calls BASE_URL");
+        .expect("usage: full_spec_calls BASE_URL | full_spec_calls realtime GATEWAY_URL");
+    if base_url == "realtime" {
+        let gateway = std::env::args().nth(2).expect("the gateway's URL");
+        return realtime_calls::run(&gateway).await;
+    }
     let c = Client::builder()
         .base_url(base_url)
         .api_key("pk-contract")

@@ -6,9 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::gateway::gateway;
 use crate::servers::{prism, root, work_dir, Server};
 
 const SPEC: &str = "portkey-2026-07.yaml";
@@ -53,8 +55,14 @@ fn cargo(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Generates the client and the program that calls it; returns the program's path.
+/// Generates the client and the program that calls it, once for all the tests; returns the
+/// program's path.
 fn build_calls(spec: &Path) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| build_calls_now(spec)).clone()
+}
+
+fn build_calls_now(spec: &Path) -> PathBuf {
     let root = root();
     let dir = work_dir().join("full-2026");
     let client = dir.join("client");
@@ -87,8 +95,9 @@ fn build_calls(spec: &Path) -> PathBuf {
     write_if_changed(
         driver.join("Cargo.toml"),
         "[package]\nname = \"full-spec-calls\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nportkey-client = { path = \"../client\" }\nfutures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\n\
-         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n\n[workspace]\n"
+         [dependencies]\nportkey-client = { path = \"../client\" }\nbytes = \"1\"\nfutures-util = \"0.3\"\nserde = \"1\"\nserde_json = \"1\"\n\
+         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"time\"] }\n\
+         tokio-tungstenite = { version = \"0.30\", default-features = false, features = [\"connect\", \"rustls-tls-webpki-roots\"] }\n\n[workspace]\n"
             .to_owned(),
     );
     write_if_changed(
@@ -98,6 +107,11 @@ fn build_calls(spec: &Path) -> PathBuf {
     write_if_changed(
         driver.join("src/main.rs"),
         std::fs::read_to_string(root.join("contract/full_spec_calls.rs")).expect("the calls"),
+    );
+    write_if_changed(
+        driver.join("src/realtime_calls.rs"),
+        std::fs::read_to_string(root.join("contract/realtime_calls.rs"))
+            .expect("the realtime calls"),
     );
     // The README's example of listings, which the calls run.
     write_if_changed(
@@ -220,4 +234,77 @@ fn prism_accepts_calls_of_every_tag_of_the_full_spec_and_the_client_decodes_the_
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// `GET /realtime` through Portkey's gateway: the full client opens the WebSocket on the
+/// gateway, which proxies it to an upstream the calls program runs on loopback (provider
+/// `azure-ai`, its Foundry URL on loopback). Events and binary messages travel both ways, the
+/// upstream sees the provider's key and the query, the upstream's close code reaches the
+/// client, and an upgrade without a provider is refused as an `Error::Api`.
+#[test]
+fn the_gateway_proxies_the_realtime_websocket_to_an_upstream_and_back() {
+    let Some(spec) = spec_path() else {
+        println!("../shared/specs/{SPEC} is absent: the realtime contract test is skipped");
+        return;
+    };
+    let program = build_calls(&spec);
+    let gateway = gateway();
+    let output = Command::new(&program)
+        .args(["realtime", &gateway.base_url()])
+        .output()
+        .expect("the realtime calls run");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let context = || {
+        format!(
+            "{stdout}\n{}\ngateway log:\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            gateway.log_text()
+        )
+    };
+    assert!(
+        output.status.success(),
+        "the realtime calls failed:\n{}",
+        context()
+    );
+    let checks: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("ok\t") || l.starts_with("fail\t"))
+        .collect();
+    let failed: Vec<&&str> = checks.iter().filter(|l| l.starts_with("fail")).collect();
+    assert!(failed.is_empty(), "{failed:#?}\n{}", context());
+    for label in [
+        "upgrade",
+        "client event",
+        "binary",
+        "upstream close",
+        "refused upgrade",
+    ] {
+        assert!(
+            checks.contains(&format!("ok\tGET /realtime ({label})").as_str()),
+            "no `{label}` check:\n{}",
+            context()
+        );
+    }
+    let upstream = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("upstream\t{name}\t")))
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        upstream("authorization").as_deref(),
+        Some("Bearer sk-realtime-upstream"),
+        "the upstream did not get the provider's key:\n{}",
+        context()
+    );
+    let uri = upstream("uri").unwrap_or_default();
+    assert!(
+        uri.starts_with("/models/realtime?")
+            && uri.contains("model=gpt-4o-realtime-preview")
+            && uri.contains("session_label=contract"),
+        "the upstream was asked for `{uri}`:\n{}",
+        context()
+    );
+    // Portkey's own headers stay with the gateway.
+    assert_eq!(upstream("x-portkey-api-key"), None, "{}", context());
 }

@@ -32,7 +32,8 @@ const CHAT_SCHEMES: &[&str] = &[
     "Custom-Host",
 ];
 
-fn gateway() -> Server {
+/// Portkey's gateway, started on a free loopback port.
+pub(crate) fn gateway() -> Server {
     let port = free_port();
     let port_arg = format!("--port={port}");
     Server::start(
