@@ -133,6 +133,9 @@ pub struct WebSocket<Out = serde_json::Value, In = serde_json::Value> {
     status: StatusCode,
     headers: HeaderMap,
     max_message_bytes: usize,
+    /// The server's close frame was yielded: the stream only drives the closing handshake
+    /// to its end now.
+    closed_by_server: bool,
     done: bool,
     _messages: PhantomData<fn(Out) -> In>,
 }
@@ -235,6 +238,7 @@ pub(crate) async fn connect<Out, In>(upgrade: Upgrade) -> Result<WebSocket<Out, 
         status: response.status(),
         headers: response.headers().clone(),
         max_message_bytes,
+        closed_by_server: false,
         done: false,
         _messages: PhantomData,
     })
@@ -303,10 +307,16 @@ impl<Out, In: DeserializeOwned> Stream for WebSocket<Out, In> {
                     this.done = true;
                     return Poll::Ready(None);
                 }
+                // After the server's close, the end of the connection is the end of the stream.
+                Some(Err(_)) if this.closed_by_server => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
                 Some(Err(e)) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(connection_error(e))));
                 }
+                Some(Ok(_)) if this.closed_by_server => continue,
                 Some(Ok(message)) => message,
             };
             return Poll::Ready(Some(Ok(match message {
@@ -319,7 +329,11 @@ impl<Out, In: DeserializeOwned> Stream for WebSocket<Out, In> {
                 }
                 Message::Binary(bytes) => Received::Binary(bytes),
                 Message::Close(frame) => {
-                    this.done = true;
+                    // tungstenite queued the answering close frame: send it now, so the
+                    // handshake completes even if the caller stops reading here. Should the
+                    // socket not take it at once, the next poll sends it.
+                    this.closed_by_server = true;
+                    let _ = Pin::new(&mut this.stream).poll_flush(cx);
                     Received::Close(frame.map(|f| CloseFrame {
                         code: u16::from(f.code),
                         reason: f.reason.as_str().to_owned(),
