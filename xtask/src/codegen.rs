@@ -571,8 +571,11 @@ mod tests {
         fs::write(
             tests.join("Cargo.toml"),
             "[package]\nname = \"fixture-tests\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dev-dependencies]\nfixture-pagination = { path = \"../pagination\" }\nfutures-util = \"0.3\"\n\
-             serde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n",
+             [dev-dependencies]\nfixture-pagination = { path = \"../pagination\" }\nfixture-websocket = { path = \"../websocket\" }\n\
+             futures-util = \"0.3\"\nserde_json = \"1\"\n\
+             tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"time\"] }\n\
+             tokio-tungstenite = { version = \"0.30\", default-features = false, features = [\"connect\", \"rustls-tls-webpki-roots\"] }\n\
+             wiremock = \"0.6\"\n",
         )
         .expect("fixture tests manifest");
         for entry in fs::read_dir(root.join("xtask/fixture-tests")).expect("xtask/fixture-tests") {
