@@ -378,6 +378,7 @@ mod tests {
             ("Full", "full-tag"),
             ("default", "default-tag"),
             ("Unreferenced Schemas", "unreferenced-schemas-tag"),
+            ("Websocket", "websocket-tag"),
         ] {
             assert_eq!(feature_name(tag), name, "{tag}");
         }
