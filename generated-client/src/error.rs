@@ -15,7 +15,6 @@ const BODY_SNIPPET_CHARS: usize = 200;
 /// Longest server-provided error message shown in [`ApiError`]'s `Display`.
 const MESSAGE_CHARS: usize = 500;
 
-/// Response headers that may carry the server's request id, in order of preference.
 /// The server's request id among `headers`: the first present of [`REQUEST_ID_HEADERS`].
 pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
     REQUEST_ID_HEADERS.iter().find_map(|name| {
@@ -27,6 +26,7 @@ pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
     })
 }
 
+/// Response headers that may carry the server's request id, in order of preference.
 const REQUEST_ID_HEADERS: &[&str] = &[
     "x-request-id",
     "request-id",
@@ -34,7 +34,6 @@ const REQUEST_ID_HEADERS: &[&str] = &[
     "x-portkey-trace-id",
 ];
 
-/// Everything that can go wrong when calling an operation.
 /// `error: cause: cause ...` on one line, so a log line says why (connection refused, DNS,
 /// TLS) and not only that a request failed. reqwest's messages name the URL, never headers.
 fn causes(e: &reqwest::Error) -> String {
@@ -51,6 +50,7 @@ fn causes(e: &reqwest::Error) -> String {
     out.replace(['\n', '\r'], " ")
 }
 
+/// Everything that can go wrong when calling an operation.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
