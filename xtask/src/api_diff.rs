@@ -71,41 +71,25 @@ pub fn git_show(root: &Path, rev: &str, path: &str) -> Result<String, String> {
     String::from_utf8(out.stdout).map_err(|_| format!("{rev}:{path} is not UTF-8"))
 }
 
-#[derive(Debug, Default)]
-struct Options {
-    sides: Vec<String>,
+/// `cargo xtask api-diff`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The spec before: a file, or REV:PATH read from git (HEAD:spec/portkey.yaml)
+    old: String,
+    /// The spec after, the same way
+    new: String,
+    /// Apply this overlay to both sides
+    #[arg(long, value_name = "PATH", conflicts_with = "no_overlay")]
     overlay: Option<PathBuf>,
+    /// Apply no overlay (the committed spec otherwise comes with its own)
+    #[arg(long)]
     no_overlay: bool,
+    /// Also write the report as Markdown
+    #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
 }
 
-fn parse(args: &[String]) -> Result<Options, String> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .map(PathBuf::from)
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--overlay" => o.overlay = Some(value("--overlay")?),
-            "--no-overlay" => o.no_overlay = true,
-            "--markdown" => o.markdown = Some(value("--markdown")?),
-            other if other.starts_with("--") => {
-                return Err(format!("unknown option `{other}` (see `cargo xtask help`)"))
-            }
-            side => o.sides.push(side.to_string()),
-        }
-    }
-    if o.sides.len() != 2 {
-        return Err("api-diff takes two specs: OLD NEW (see `cargo xtask help`)".to_string());
-    }
-    Ok(o)
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let o = parse(args)?;
+pub fn run(o: &Args) -> Result<(), String> {
     let root = root();
     let overlay = match (&o.overlay, o.no_overlay) {
         (_, true) => None,
@@ -116,7 +100,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (None, false) => None,
     };
     let mut sides = Vec::new();
-    for arg in &o.sides {
+    for arg in [&o.old, &o.new] {
         // The committed spec (a file or `REV:spec/portkey.yaml`) comes with its overlay, read
         // from the same place, unless an overlay was chosen.
         let default_overlay = if o.overlay.is_none() && !o.no_overlay {
@@ -215,21 +199,6 @@ pub fn report_against_head(new: &Side, markdown: Option<&Path>, quiet: bool) -> 
 mod tests {
     use super::*;
     use generator::diff::{ChangeKind, Impact};
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn api_diff_takes_two_specs_and_known_options() {
-        let e = parse(&args(&["old.yaml"])).unwrap_err();
-        assert!(e.contains("two specs"), "{e}");
-        let e = parse(&args(&["a.yaml", "b.yaml", "--bogus"])).unwrap_err();
-        assert!(e.contains("unknown option `--bogus`"), "{e}");
-        let o = parse(&args(&["a.yaml", "--markdown", "r.md", "b.yaml"])).expect("valid");
-        assert_eq!(o.sides, ["a.yaml", "b.yaml"]);
-        assert_eq!(o.markdown, Some(PathBuf::from("r.md")));
-    }
 
     /// The committed spec is compared as it is generated, overlay applied; another spec is
     /// read as it is.

@@ -22,27 +22,31 @@ const BEGIN: &str = "<!-- bench:begin (written by `cargo xtask bench`; do not ed
 const END: &str = "<!-- bench:end -->";
 const CHART: &str = "bench/ratios.svg";
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut quick = false;
-    let mut only_chat = false;
-    let mut only_build = false;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--quick" => quick = true,
-            "--only" => {
-                match args.next().map(String::as_str) {
-                    Some("chat-completion") => only_chat = true,
-                    Some("build-cost") => only_build = true,
-                    _ => return Err(
-                        "--only takes `chat-completion` or `build-cost` (see `cargo xtask help`)"
-                            .into(),
-                    ),
-                }
-            }
-            other => return Err(format!("unknown option `{other}` (see `cargo xtask help`)")),
-        }
-    }
+/// `cargo xtask bench`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A smoke run: few rounds, figures not worth quoting
+    #[arg(long)]
+    quick: bool,
+    /// Run that bench alone and print its figures; BENCHMARKS.md and the chart are left as
+    /// they are
+    #[arg(long, value_enum, value_name = "BENCH")]
+    only: Option<Only>,
+}
+
+/// A bench that `--only` runs alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Only {
+    /// Decoding the 2026 spec's chat completion response
+    ChatCompletion,
+    /// The clean builds and checks of the generated crates
+    BuildCost,
+}
+
+pub fn run(args: &Args) -> Result<(), String> {
+    let quick = args.quick;
+    let only_chat = args.only == Some(Only::ChatCompletion);
+    let only_build = args.only == Some(Only::BuildCost);
     let root = root();
     let out = root.join("target/bench");
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

@@ -34,50 +34,39 @@ pub const MANIFEST: &str = "generated-client/Cargo.toml";
 const FEATURES_BEGIN: &str = "# features:begin";
 const FEATURES_END: &str = "# features:end";
 
-#[derive(Debug, Default)]
-struct Options {
+/// `cargo xtask codegen`'s options.
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// Spec to read [default: spec/portkey.yaml]
+    #[arg(long, value_name = "PATH")]
     spec: Option<PathBuf>,
+    /// OpenAPI Overlay applied first [default: spec/portkey.overlay.yaml when generating
+    /// from the default spec]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_overlay")]
     overlay: Option<PathBuf>,
+    /// Apply no overlay
+    #[arg(long)]
     no_overlay: bool,
+    /// Write a complete, buildable client crate into DIR instead of regenerating
+    /// generated-client/src/generated
+    #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Change nothing; fail and name every file that is out of date
+    #[arg(long)]
     check: bool,
+    /// Fail when the spec has warnings
+    #[arg(long)]
     deny_warnings: bool,
+    /// Print only the summary line and errors
+    #[arg(long)]
     quiet: bool,
+    /// Also write the API change report (against the spec committed at HEAD) as Markdown,
+    /// for a pull request description; only when regenerating the committed client
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["check", "out"])]
     report: Option<PathBuf>,
 }
 
-fn parse(args: &[String]) -> Result<Options, String> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .map(PathBuf::from)
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--spec" => o.spec = Some(value("--spec")?),
-            "--overlay" => o.overlay = Some(value("--overlay")?),
-            "--out" => o.out = Some(value("--out")?),
-            "--no-overlay" => o.no_overlay = true,
-            "--check" => o.check = true,
-            "--deny-warnings" => o.deny_warnings = true,
-            "--quiet" => o.quiet = true,
-            "--report" => o.report = Some(value("--report")?),
-            other => return Err(format!("unknown option `{other}` (see `cargo xtask help`)")),
-        }
-    }
-    Ok(o)
-}
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let o = parse(args)?;
-    if o.report.is_some() && (o.check || o.out.is_some()) {
-        return Err(
-            "--report applies when regenerating the committed client, not with --check or --out"
-                .to_string(),
-        );
-    }
+pub fn run(o: &Args) -> Result<(), String> {
     let root = root();
     let spec = o.spec.clone().unwrap_or_else(|| root.join(DEFAULT_SPEC));
     let overlay = if o.no_overlay {
@@ -141,7 +130,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     write_files(&files, &generated_dir)?;
     if o.out.is_none() {
-        report_api_changes(&spec, overlay.as_deref(), &root, &o)?;
+        report_api_changes(&spec, overlay.as_deref(), &root, o)?;
     }
     Ok(())
 }
@@ -151,7 +140,7 @@ fn report_api_changes(
     spec: &Path,
     overlay: Option<&Path>,
     root: &Path,
-    o: &Options,
+    o: &Args,
 ) -> Result<(), String> {
     let read =
         |p: &Path| fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));

@@ -452,9 +452,16 @@ fn run_cargo(dir: &Path, args: &[&str], flags: Option<(&str, &str)>) -> Result<S
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let build = !args.iter().any(|a| a == "--no-build");
-    let report = run_all(build)?;
+/// `cargo xtask full-specs`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Generate and report only: build, lint and document nothing
+    #[arg(long)]
+    no_build: bool,
+}
+
+pub fn run(o: &Args) -> Result<(), String> {
+    let report = run_all(!o.no_build)?;
     print!("{report}");
     Ok(())
 }

@@ -478,38 +478,32 @@ fn short(value: &Value) -> String {
     }
 }
 
-const HELP: &str =
-    "cargo xtask fuzz [--spec PATH]... [--seed N] [--iterations N] [--timeout-secs N]";
+/// `cargo xtask fuzz`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A spec to mutate (repeatable) [default: the full Portkey specs 2024-06, 2024-11 (3.1)
+    /// and 2026-07, else the committed one]
+    #[arg(long = "spec", value_name = "PATH")]
+    specs: Vec<PathBuf>,
+    /// The first seed
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    seed: u64,
+    /// Mutants per spec
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    iterations: usize,
+    /// How long one generation may take before it counts as a hang
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    timeout_secs: u64,
+}
 
 /// `cargo xtask fuzz`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut specs: Vec<PathBuf> = Vec::new();
-    let mut options = Options {
-        seed: 1,
-        iterations: 200,
-        timeout: Duration::from_secs(120),
+pub fn run(args: &Args) -> Result<(), String> {
+    let mut specs = args.specs.clone();
+    let options = Options {
+        seed: args.seed,
+        iterations: args.iterations,
+        timeout: Duration::from_secs(args.timeout_secs),
     };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value\n{HELP}"))
-        };
-        let number = |text: String| {
-            text.parse::<u64>()
-                .map_err(|_| format!("not a number: {text}\n{HELP}"))
-        };
-        match arg.as_str() {
-            "--spec" => specs.push(PathBuf::from(value("--spec")?)),
-            "--seed" => options.seed = number(value("--seed")?)?,
-            "--iterations" => options.iterations = number(value("--iterations")?)? as usize,
-            "--timeout-secs" => {
-                options.timeout = Duration::from_secs(number(value("--timeout-secs")?)?)
-            }
-            other => return Err(format!("unknown option `{other}`\n{HELP}")),
-        }
-    }
     if specs.is_empty() {
         specs = default_specs();
     }

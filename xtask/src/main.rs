@@ -9,75 +9,71 @@ mod normalize_spec;
 
 use std::process::ExitCode;
 
-const HELP: &str = "\
-cargo xtask <command>
+use clap::{Parser, Subcommand};
 
-Commands:
-  codegen [options]   Generate the client from a spec. When regenerating the committed
-                      client from a spec or overlay that differs from HEAD's, also print
-                      the API change report (see api-diff) against HEAD.
-      --spec PATH         spec to read (default: spec/portkey.yaml)
-      --overlay PATH      OpenAPI Overlay applied first (default: spec/portkey.overlay.yaml
-                          when generating from the default spec)
-      --no-overlay        apply no overlay
-      --out DIR           write a complete, buildable client crate into DIR instead of
-                          regenerating generated-client/src/generated
-      --check             change nothing; fail and name every file that is out of date
-      --deny-warnings     fail when the spec has warnings
-      --quiet             print only the summary line and errors
-      --report FILE       also write the API change report (against the spec committed
-                          at HEAD) as Markdown, for a pull request description
-  api-diff OLD NEW [options]
-                      Report what changed in the generated crate's API between two specs
-                      (operations, parameters, fields, enum values, types, auth, servers),
-                      each change breaking, additive or without effect on code, and the
-                      semver bump implied. A side is a file, or REV:PATH read from git
-                      (HEAD:spec/portkey.yaml). The committed spec comes with its overlay.
-      --overlay PATH      apply this overlay to both sides
-      --no-overlay        apply no overlay
-      --markdown FILE     also write the report as Markdown
-  full-specs [--no-build]
-                      Generate crates from the full Portkey specs in ../shared/specs/ (3.0
-                      and 3.1) into target/full-specs/, check them with clippy and rustdoc
-                      (warnings denied), decode their examples, and print a report.
-  fuzz [--spec PATH]... [--seed N] [--iterations N] [--timeout-secs N]
-                      Mutate specs (default: the full Portkey specs 2024-06, 2024-11 (3.1)
-                      and 2026-07, else the committed one; 200 mutants each from seed 1) and check that the generator
-                      answers each with files or diagnostics, never a panic or a hang.
-                      Run it with `cargo run --release -p xtask -- fuzz` for long runs.
-  normalize-spec IN OUT [--overlay PATH] [--quiet]
-                      Write IN as the generator understood it (overlay applied, Portkey's
-                      nullable `$ref`s, untyped nullables and impossible `required` entries
-                      made strict OpenAPI 3.0; an OpenAPI 3.1 or 3.2 spec written as 3.0) to
-                      OUT (JSON when OUT ends in .json, else YAML), reporting every change.
-  bench [--quick] [--only chat-completion|build-cost]
-                      Run every benchmark (generation, decoding, requests, streaming,
-                      uploads, builds of generated crates) and write the figures into
-                      BENCHMARKS.md and its chart, bench/ratios.svg. The chat completion
-                      response of the 2026 spec is decoded by a crate generated from
-                      ../shared/specs/ into target/bench/full-spec/ (skipped when absent).
-      --quick             a smoke run: few rounds, figures not worth quoting
-      --only chat-completion|build-cost
-                          run that bench (or the clean builds and checks of the
-                          generated crates) alone and print its figures; BENCHMARKS.md
-                          and the chart are left as they are
-  help                Show this text.
-";
+// The command line is declared once, here and in each command's `Args`: the parser, the help
+// and the errors all come from that declaration.
+/// The project's own commands (see README.md)
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the client from a spec
+    ///
+    /// Without options, regenerates generated-client/src/generated (and the features of
+    /// generated-client/Cargo.toml) from spec/portkey.yaml with its overlay. When the spec or
+    /// overlay differs from HEAD's, also prints the API change report (see api-diff)
+    /// against HEAD.
+    Codegen(codegen::Args),
+    /// Report what changed in the generated crate's API between two specs
+    ///
+    /// Operations, parameters, fields, enum values, types, auth and servers, each change
+    /// breaking, additive or without effect on code, and the semver bump implied. The
+    /// committed spec comes with its overlay.
+    ApiDiff(api_diff::Args),
+    /// Generate, build and check crates from the full Portkey specs
+    ///
+    /// The specs in ../shared/specs/ (3.0 and 3.1) are generated into target/full-specs/,
+    /// checked with clippy and rustdoc (warnings denied) and with each feature alone, their
+    /// examples decoded, and a report printed.
+    FullSpecs(full_specs::Args),
+    /// Mutate specs and check that the generator answers each with files or diagnostics,
+    /// never a panic or a hang
+    ///
+    /// For long runs: `cargo run --release -p xtask -- fuzz --iterations 10000`.
+    Fuzz(fuzz::Args),
+    /// Write a spec as the generator understood it, in strict OpenAPI 3.0
+    ///
+    /// The overlay applied, Portkey's nullable `$ref`s, untyped nullables and impossible
+    /// `required` entries made strict, an OpenAPI 3.1 or 3.2 spec written as 3.0; every
+    /// change reported.
+    NormalizeSpec(normalize_spec::Args),
+    /// Run the benchmarks and write their figures into BENCHMARKS.md and bench/ratios.svg
+    ///
+    /// Generation, decoding, requests, streaming, uploads and builds of generated crates.
+    /// The chat completion of the 2026 spec is decoded by a crate generated from
+    /// ../shared/specs/ into target/bench/full-spec/ (skipped when absent).
+    Bench(bench::Args),
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen::run(&args[1..]),
-        Some("full-specs") => full_specs::run(&args[1..]),
-        Some("fuzz") => fuzz::run(&args[1..]),
-        Some("api-diff") => api_diff::run(&args[1..]),
-        Some("normalize-spec") => normalize_spec::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{HELP}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Codegen(args) => codegen::run(args),
+        Command::ApiDiff(args) => api_diff::run(args),
+        Command::FullSpecs(args) => full_specs::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
+        Command::NormalizeSpec(args) => normalize_spec::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,6 +86,114 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Command};
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("cargo xtask").chain(args.iter().copied()))
+    }
+
+    /// The declaration is consistent (clap's own check: no two options with one name, every
+    /// conflict naming an option that exists, ...).
+    #[test]
+    fn the_command_line_is_declared_consistently() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every command refuses what it does not declare, instead of ignoring it.
+    #[test]
+    fn unknown_arguments_are_errors_for_every_command() {
+        for args in [
+            &["codegen", "--bogus"][..],
+            &["api-diff", "a.yaml", "b.yaml", "--bogus"],
+            &["full-specs", "--bogus"],
+            &["fuzz", "--bogus"],
+            &["normalize-spec", "in.yaml", "out.yaml", "--bogus"],
+            &["bench", "--bogus"],
+            &["no-such-command"],
+        ] {
+            let e = parse(args).expect_err("refused");
+            assert!(
+                matches!(
+                    e.kind(),
+                    clap::error::ErrorKind::UnknownArgument
+                        | clap::error::ErrorKind::InvalidSubcommand
+                ),
+                "{args:?}: {e}"
+            );
+        }
+    }
+
+    /// Values are checked where they are declared: counts, choices, pairs of specs, options
+    /// that contradict each other.
+    #[test]
+    fn arguments_are_checked_as_declared() {
+        let kind = |args: &[&str]| parse(args).expect_err("refused").kind();
+        use clap::error::ErrorKind::*;
+        assert_eq!(kind(&["api-diff", "old.yaml"]), MissingRequiredArgument);
+        assert_eq!(kind(&["fuzz", "--seed", "x"]), ValueValidation);
+        assert_eq!(kind(&["bench", "--only", "everything"]), InvalidValue);
+        assert_eq!(
+            kind(&["codegen", "--check", "--report", "r.md"]),
+            ArgumentConflict
+        );
+        assert_eq!(
+            kind(&["codegen", "--overlay", "o.yaml", "--no-overlay"]),
+            ArgumentConflict
+        );
+        let cli = parse(&["api-diff", "a.yaml", "--markdown", "r.md", "b.yaml"]).expect("valid");
+        let Command::ApiDiff(args) = cli.command else {
+            panic!("api-diff parses as api-diff");
+        };
+        let shown = format!("{args:?}");
+        assert!(
+            shown.contains("\"a.yaml\"") && shown.contains("\"b.yaml\"") && shown.contains("r.md"),
+            "{shown}"
+        );
+    }
+
+    /// The help a user reads lists every option the parser takes: both come from one
+    /// declaration (`normalize-spec`'s hand-written usage once left out `--quiet`).
+    #[test]
+    fn the_help_lists_every_option() {
+        for (command, options) in [
+            (
+                "codegen",
+                &[
+                    "--spec",
+                    "--overlay",
+                    "--no-overlay",
+                    "--out",
+                    "--check",
+                    "--deny-warnings",
+                    "--quiet",
+                    "--report",
+                ][..],
+            ),
+            ("api-diff", &["--overlay", "--no-overlay", "--markdown"]),
+            ("full-specs", &["--no-build"]),
+            (
+                "fuzz",
+                &["--spec", "--seed", "--iterations", "--timeout-secs"],
+            ),
+            ("normalize-spec", &["--overlay", "--quiet"]),
+            ("bench", &["--quick", "--only"]),
+        ] {
+            let mut cli = Cli::command();
+            let help = cli
+                .find_subcommand_mut(command)
+                .expect("a command")
+                .render_long_help()
+                .to_string();
+            for option in options {
+                assert!(
+                    help.contains(option),
+                    "`{command}`'s help lacks {option}:\n{help}"
+                );
+            }
+        }
+    }
     /// Each README code block followed by "(This is `PATH`" is the file at `PATH`, which
     /// `cargo test` compiles (the examples of `generated-client`) or the contract tests
     /// compile against the client of the full spec: the README cannot show code that does not
