@@ -14,33 +14,28 @@ const SECURITY_SCHEMES: &[crate::runtime::SecurityScheme] = &[
             header: "x-portkey-api-key",
         },
     },
-
     crate::runtime::SecurityScheme {
         id: "Virtual-Key",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
             header: "x-portkey-virtual-key",
         },
     },
-
     crate::runtime::SecurityScheme {
         id: "Provider-Auth",
         kind: crate::runtime::SchemeKind::Bearer,
     },
-
     crate::runtime::SecurityScheme {
         id: "Provider-Name",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
             header: "x-portkey-provider",
         },
     },
-
     crate::runtime::SecurityScheme {
         id: "Config",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {
             header: "x-portkey-config",
         },
     },
-
     crate::runtime::SecurityScheme {
         id: "Custom-Host",
         kind: crate::runtime::SchemeKind::ApiKeyHeader {

@@ -11,6 +11,7 @@
     rustdoc::invalid_html_tags
 )]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+
 mod client;
 pub mod groups;
 mod operations;
