@@ -11,12 +11,43 @@ use serde::de::{
 };
 use serde_json::Value;
 
-/// Implements `Display`, `From<&str>`, `Serialize` and `Deserialize` for a generated string
-/// enum in terms of its `as_str` and infallible `FromStr`.
+/// Implements everything of a generated string enum but its definition, from its table of
+/// variants and wire values and the name of its catch-all variant: `as_str`, an infallible
+/// `FromStr` (a value the table does not list becomes the catch-all), `Display`,
+/// `From<&str>`, `Serialize` and `Deserialize`. The generated code is the enum and one call:
+///
+/// ```text
+/// crate::string_enum_impls!(RunObjectStatus, Other {
+///     Queued => "queued",
+///     InProgress => "in_progress",
+/// });
+/// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! string_enum_impls {
-    ($name:ident) => {
+    ($name:ident, $other:ident { $($variant:ident => $value:literal,)* }) => {
+        impl $name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::$other(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            // `Infallible` by name: a variant called `Err` would make `Self::Err` ambiguous.
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
+                ::std::result::Result::Ok(match value {
+                    $($value => Self::$variant,)*
+                    other => Self::$other(::std::string::String::from(other)),
+                })
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())

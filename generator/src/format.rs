@@ -53,10 +53,61 @@ fn spaced(docs: Vec<syn::Attribute>, file: syn::File) -> String {
         previous = Some(declaration);
         match item {
             syn::Item::Impl(item) => out.push_str(&spaced_impl(item)),
+            syn::Item::Macro(m) if table(&m).is_some() => {
+                out.push_str(&table(&m).unwrap_or_default());
+            }
             item => out.push_str(&unparse(Vec::new(), vec![item])),
         }
     }
     out
+}
+
+/// A string enum's table, `crate::string_enum_impls!(Name, Other { A => "a", ... });`, one
+/// variant a line, so that a value added or removed is a line of the diff (prettyplease fills
+/// macro arguments like a paragraph). `None` for any other macro call.
+fn table(m: &syn::ItemMacro) -> Option<String> {
+    use syn::parse::{Parse, ParseStream};
+    struct Table {
+        name: syn::Ident,
+        other: syn::Ident,
+        rows: Vec<(syn::Ident, syn::LitStr)>,
+    }
+    impl Parse for Table {
+        fn parse(input: ParseStream) -> syn::Result<Self> {
+            let name = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            let other = input.parse()?;
+            let content;
+            syn::braced!(content in input);
+            let mut rows = Vec::new();
+            while !content.is_empty() {
+                let variant = content.parse()?;
+                content.parse::<syn::Token![=>]>()?;
+                let value = content.parse()?;
+                content.parse::<syn::Token![,]>()?;
+                rows.push((variant, value));
+            }
+            Ok(Table { name, other, rows })
+        }
+    }
+    let path = &m.mac.path;
+    let is_table = m.attrs.is_empty()
+        && path.segments.len() == 2
+        && path.segments[0].ident == "crate"
+        && path.segments[1].ident == "string_enum_impls";
+    if !is_table {
+        return None;
+    }
+    let t: Table = syn::parse2(m.mac.tokens.clone()).ok()?;
+    let mut out = format!("crate::string_enum_impls!({}, {} {{\n", t.name, t.other);
+    for (variant, value) in &t.rows {
+        out.push_str(&format!(
+            "    {variant} => {},\n",
+            quote::ToTokens::to_token_stream(value)
+        ));
+    }
+    out.push_str("});\n");
+    Some(out)
 }
 
 /// A file of these attributes and items.
@@ -166,5 +217,37 @@ mod tests {
              impl Thing {\n    const TAG: &'static str = \"type\";\n    fn first(&self) -> u8 {\n        1\n    }\n\n\
              \x20   fn second(&self) -> u8 {\n        2\n    }\n}\n\npub struct Scheme {\n    id: &'static str,\n}\n"
         );
+    }
+
+    /// A string enum's table is one variant a line, its values written as Rust reads them
+    /// back, awkward characters included.
+    #[test]
+    fn a_string_enum_table_is_one_variant_a_line() {
+        let (a, b) = ("say \"hi\"\\now", "größe\n");
+        let text = format(quote::quote! {
+            crate::string_enum_impls!(Mood, Other2 { Hi => #a, Big => #b, });
+        });
+        assert!(
+            text.ends_with("\n\ncrate::string_enum_impls!(Mood, Other2 {\n    Hi => \"say \\\"hi\\\"\\\\now\",\n    Big => \"größe\\n\",\n});\n"),
+            "{text}"
+        );
+        let file: syn::File = syn::parse_str(&text).expect("valid Rust");
+        let syn::Item::Macro(m) = &file.items[0] else {
+            panic!("a macro call");
+        };
+        let values: Vec<String> = m
+            .mac
+            .tokens
+            .clone()
+            .into_iter()
+            .filter_map(|t| match t {
+                proc_macro2::TokenTree::Group(g) => Some(g.stream()),
+                _ => None,
+            })
+            .flat_map(|s| s.into_iter())
+            .filter_map(|t| syn::parse2::<syn::LitStr>(t.into()).ok())
+            .map(|l| l.value())
+            .collect();
+        assert_eq!(values, [a, b]);
     }
 }

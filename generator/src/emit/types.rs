@@ -217,15 +217,10 @@ fn string_enum(t: &TypeDef, name: &Ident, e: &StringEnum) -> TokenStream {
         };
         quote!(#vdoc #default #vname,)
     });
-    let as_str = e.variants.iter().map(|v| {
+    let table = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let value = &v.value;
-        quote!(Self::#vname => #value,)
-    });
-    let from_str = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let value = &v.value;
-        quote!(#value => Self::#vname,)
+        quote!(#vname => #value,)
     });
     // A one-value enum (a constant such as an object's `type`) defaults to its value, so
     // structs holding it can be built with `..Default::default()`.
@@ -245,29 +240,9 @@ fn string_enum(t: &TypeDef, name: &Ident, e: &StringEnum) -> TokenStream {
             #other(::std::string::String),
         }
 
-        impl #name {
-            /// The value as it is sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::#other(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-
-            // `Infallible` by name: a variant called `Err` would make `Self::Err` ambiguous.
-            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-                ::std::result::Result::Ok(match value {
-                    #(#from_str)*
-                    other => Self::#other(::std::string::String::from(other)),
-                })
-            }
-        }
-
-        crate::string_enum_impls!(#name);
+        crate::string_enum_impls!(#name, #other {
+            #(#table)*
+        });
     }
 }
 

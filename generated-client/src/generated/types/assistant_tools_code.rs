@@ -22,26 +22,6 @@ pub enum AssistantToolsCodeType {
     Other(::std::string::String),
 }
 
-impl AssistantToolsCodeType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CodeInterpreter => "code_interpreter",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for AssistantToolsCodeType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "code_interpreter" => Self::CodeInterpreter,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(AssistantToolsCodeType);
+crate::string_enum_impls!(AssistantToolsCodeType, Other {
+    CodeInterpreter => "code_interpreter",
+});

@@ -25,29 +25,9 @@ pub enum AssistantToolsFileSearchType {
     Other(::std::string::String),
 }
 
-impl AssistantToolsFileSearchType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FileSearch => "file_search",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for AssistantToolsFileSearchType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "file_search" => Self::FileSearch,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(AssistantToolsFileSearchType);
+crate::string_enum_impls!(AssistantToolsFileSearchType, Other {
+    FileSearch => "file_search",
+});
 
 /// Overrides for the file search tool.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -22,26 +22,6 @@ pub enum AssistantToolsFileSearchTypeOnlyType {
     Other(::std::string::String),
 }
 
-impl AssistantToolsFileSearchTypeOnlyType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FileSearch => "file_search",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for AssistantToolsFileSearchTypeOnlyType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "file_search" => Self::FileSearch,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(AssistantToolsFileSearchTypeOnlyType);
+crate::string_enum_impls!(AssistantToolsFileSearchTypeOnlyType, Other {
+    FileSearch => "file_search",
+});

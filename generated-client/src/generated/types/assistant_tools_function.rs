@@ -23,26 +23,6 @@ pub enum AssistantToolsFunctionType {
     Other(::std::string::String),
 }
 
-impl AssistantToolsFunctionType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for AssistantToolsFunctionType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "function" => Self::Function,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(AssistantToolsFunctionType);
+crate::string_enum_impls!(AssistantToolsFunctionType, Other {
+    Function => "function",
+});

@@ -35,28 +35,7 @@ pub enum AssistantsApiResponseFormatType {
     Other(::std::string::String),
 }
 
-impl AssistantsApiResponseFormatType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::JsonObject => "json_object",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for AssistantsApiResponseFormatType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "text" => Self::Text,
-                "json_object" => Self::JsonObject,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(AssistantsApiResponseFormatType);
+crate::string_enum_impls!(AssistantsApiResponseFormatType, Other {
+    Text => "text",
+    JsonObject => "json_object",
+});

@@ -27,33 +27,11 @@ pub enum AssistantsNamedToolChoiceType {
     Other(::std::string::String),
 }
 
-impl AssistantsNamedToolChoiceType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::CodeInterpreter => "code_interpreter",
-            Self::FileSearch => "file_search",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for AssistantsNamedToolChoiceType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "function" => Self::Function,
-                "code_interpreter" => Self::CodeInterpreter,
-                "file_search" => Self::FileSearch,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(AssistantsNamedToolChoiceType);
+crate::string_enum_impls!(AssistantsNamedToolChoiceType, Other {
+    Function => "function",
+    CodeInterpreter => "code_interpreter",
+    FileSearch => "file_search",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssistantsNamedToolChoiceFunction {

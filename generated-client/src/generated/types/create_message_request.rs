@@ -36,31 +36,10 @@ pub enum CreateMessageRequestRole {
     Other(::std::string::String),
 }
 
-impl CreateMessageRequestRole {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Assistant => "assistant",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for CreateMessageRequestRole {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "user" => Self::User,
-                "assistant" => Self::Assistant,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(CreateMessageRequestRole);
+crate::string_enum_impls!(CreateMessageRequestRole, Other {
+    User => "user",
+    Assistant => "assistant",
+});
 
 /// Told apart by the value of `type`; an object with a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq)]

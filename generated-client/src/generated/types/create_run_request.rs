@@ -116,67 +116,28 @@ pub enum CreateRunRequestModel {
     Other(::std::string::String),
 }
 
-impl CreateRunRequestModel {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Gpt4o => "gpt-4o",
-            Self::Gpt4o2024_05_13 => "gpt-4o-2024-05-13",
-            Self::Gpt4Turbo => "gpt-4-turbo",
-            Self::Gpt4Turbo2024_04_09 => "gpt-4-turbo-2024-04-09",
-            Self::Gpt4_0125Preview => "gpt-4-0125-preview",
-            Self::Gpt4TurboPreview => "gpt-4-turbo-preview",
-            Self::Gpt4_1106Preview => "gpt-4-1106-preview",
-            Self::Gpt4VisionPreview => "gpt-4-vision-preview",
-            Self::Gpt4 => "gpt-4",
-            Self::Gpt4_0314 => "gpt-4-0314",
-            Self::Gpt4_0613 => "gpt-4-0613",
-            Self::Gpt4_32k => "gpt-4-32k",
-            Self::Gpt4_32k0314 => "gpt-4-32k-0314",
-            Self::Gpt4_32k0613 => "gpt-4-32k-0613",
-            Self::Gpt3_5Turbo => "gpt-3.5-turbo",
-            Self::Gpt3_5Turbo16k => "gpt-3.5-turbo-16k",
-            Self::Gpt3_5Turbo0613 => "gpt-3.5-turbo-0613",
-            Self::Gpt3_5Turbo1106 => "gpt-3.5-turbo-1106",
-            Self::Gpt3_5Turbo0125 => "gpt-3.5-turbo-0125",
-            Self::Gpt3_5Turbo16k0613 => "gpt-3.5-turbo-16k-0613",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for CreateRunRequestModel {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "gpt-4o" => Self::Gpt4o,
-                "gpt-4o-2024-05-13" => Self::Gpt4o2024_05_13,
-                "gpt-4-turbo" => Self::Gpt4Turbo,
-                "gpt-4-turbo-2024-04-09" => Self::Gpt4Turbo2024_04_09,
-                "gpt-4-0125-preview" => Self::Gpt4_0125Preview,
-                "gpt-4-turbo-preview" => Self::Gpt4TurboPreview,
-                "gpt-4-1106-preview" => Self::Gpt4_1106Preview,
-                "gpt-4-vision-preview" => Self::Gpt4VisionPreview,
-                "gpt-4" => Self::Gpt4,
-                "gpt-4-0314" => Self::Gpt4_0314,
-                "gpt-4-0613" => Self::Gpt4_0613,
-                "gpt-4-32k" => Self::Gpt4_32k,
-                "gpt-4-32k-0314" => Self::Gpt4_32k0314,
-                "gpt-4-32k-0613" => Self::Gpt4_32k0613,
-                "gpt-3.5-turbo" => Self::Gpt3_5Turbo,
-                "gpt-3.5-turbo-16k" => Self::Gpt3_5Turbo16k,
-                "gpt-3.5-turbo-0613" => Self::Gpt3_5Turbo0613,
-                "gpt-3.5-turbo-1106" => Self::Gpt3_5Turbo1106,
-                "gpt-3.5-turbo-0125" => Self::Gpt3_5Turbo0125,
-                "gpt-3.5-turbo-16k-0613" => Self::Gpt3_5Turbo16k0613,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(CreateRunRequestModel);
+crate::string_enum_impls!(CreateRunRequestModel, Other {
+    Gpt4o => "gpt-4o",
+    Gpt4o2024_05_13 => "gpt-4o-2024-05-13",
+    Gpt4Turbo => "gpt-4-turbo",
+    Gpt4Turbo2024_04_09 => "gpt-4-turbo-2024-04-09",
+    Gpt4_0125Preview => "gpt-4-0125-preview",
+    Gpt4TurboPreview => "gpt-4-turbo-preview",
+    Gpt4_1106Preview => "gpt-4-1106-preview",
+    Gpt4VisionPreview => "gpt-4-vision-preview",
+    Gpt4 => "gpt-4",
+    Gpt4_0314 => "gpt-4-0314",
+    Gpt4_0613 => "gpt-4-0613",
+    Gpt4_32k => "gpt-4-32k",
+    Gpt4_32k0314 => "gpt-4-32k-0314",
+    Gpt4_32k0613 => "gpt-4-32k-0613",
+    Gpt3_5Turbo => "gpt-3.5-turbo",
+    Gpt3_5Turbo16k => "gpt-3.5-turbo-16k",
+    Gpt3_5Turbo0613 => "gpt-3.5-turbo-0613",
+    Gpt3_5Turbo1106 => "gpt-3.5-turbo-1106",
+    Gpt3_5Turbo0125 => "gpt-3.5-turbo-0125",
+    Gpt3_5Turbo16k0613 => "gpt-3.5-turbo-16k-0613",
+});
 
 /// Told apart by the value of `type`; an object with a value this crate does not know decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,29 +25,9 @@ pub enum MessageContentImageFileObjectType {
     Other(::std::string::String),
 }
 
-impl MessageContentImageFileObjectType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ImageFile => "image_file",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for MessageContentImageFileObjectType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "image_file" => Self::ImageFile,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(MessageContentImageFileObjectType);
+crate::string_enum_impls!(MessageContentImageFileObjectType, Other {
+    ImageFile => "image_file",
+});
 
 /// Specifies the detail level of the image if specified by the user. `low` uses fewer tokens, you can opt in to high resolution using `high`.
 ///
@@ -65,33 +45,11 @@ pub enum MessageContentImageFileObjectImageFileDetail {
     Other(::std::string::String),
 }
 
-impl MessageContentImageFileObjectImageFileDetail {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Low => "low",
-            Self::High => "high",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for MessageContentImageFileObjectImageFileDetail {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "auto" => Self::Auto,
-                "low" => Self::Low,
-                "high" => Self::High,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(MessageContentImageFileObjectImageFileDetail);
+crate::string_enum_impls!(MessageContentImageFileObjectImageFileDetail, Other {
+    Auto => "auto",
+    Low => "low",
+    High => "high",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageContentImageFileObjectImageFile {

@@ -25,29 +25,9 @@ pub enum MessageContentImageUrlObjectType {
     Other(::std::string::String),
 }
 
-impl MessageContentImageUrlObjectType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ImageUrl => "image_url",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for MessageContentImageUrlObjectType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "image_url" => Self::ImageUrl,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(MessageContentImageUrlObjectType);
+crate::string_enum_impls!(MessageContentImageUrlObjectType, Other {
+    ImageUrl => "image_url",
+});
 
 /// Specifies the detail level of the image. `low` uses fewer tokens, you can opt in to high resolution using `high`. Default value is `auto`
 ///
@@ -65,33 +45,11 @@ pub enum MessageContentImageUrlObjectImageUrlDetail {
     Other(::std::string::String),
 }
 
-impl MessageContentImageUrlObjectImageUrlDetail {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Low => "low",
-            Self::High => "high",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for MessageContentImageUrlObjectImageUrlDetail {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "auto" => Self::Auto,
-                "low" => Self::Low,
-                "high" => Self::High,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(MessageContentImageUrlObjectImageUrlDetail);
+crate::string_enum_impls!(MessageContentImageUrlObjectImageUrlDetail, Other {
+    Auto => "auto",
+    Low => "low",
+    High => "high",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageContentImageUrlObjectImageUrl {

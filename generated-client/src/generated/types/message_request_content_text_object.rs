@@ -26,26 +26,6 @@ pub enum MessageRequestContentTextObjectType {
     Other(::std::string::String),
 }
 
-impl MessageRequestContentTextObjectType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for MessageRequestContentTextObjectType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "text" => Self::Text,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(MessageRequestContentTextObjectType);
+crate::string_enum_impls!(MessageRequestContentTextObjectType, Other {
+    Text => "text",
+});

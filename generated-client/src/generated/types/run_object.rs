@@ -93,29 +93,9 @@ pub enum RunObjectObject {
     Other(::std::string::String),
 }
 
-impl RunObjectObject {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ThreadRun => "thread.run",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RunObjectObject {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "thread.run" => Self::ThreadRun,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(RunObjectObject);
+crate::string_enum_impls!(RunObjectObject, Other {
+    ThreadRun => "thread.run",
+});
 
 /// The status of the run, which can be either `queued`, `in_progress`, `requires_action`, `cancelling`, `cancelled`, `failed`, `completed`, `incomplete`, or `expired`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -143,45 +123,17 @@ pub enum RunObjectStatus {
     Other(::std::string::String),
 }
 
-impl RunObjectStatus {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Queued => "queued",
-            Self::InProgress => "in_progress",
-            Self::RequiresAction => "requires_action",
-            Self::Cancelling => "cancelling",
-            Self::Cancelled => "cancelled",
-            Self::Failed => "failed",
-            Self::Completed => "completed",
-            Self::Incomplete => "incomplete",
-            Self::Expired => "expired",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RunObjectStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "queued" => Self::Queued,
-                "in_progress" => Self::InProgress,
-                "requires_action" => Self::RequiresAction,
-                "cancelling" => Self::Cancelling,
-                "cancelled" => Self::Cancelled,
-                "failed" => Self::Failed,
-                "completed" => Self::Completed,
-                "incomplete" => Self::Incomplete,
-                "expired" => Self::Expired,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(RunObjectStatus);
+crate::string_enum_impls!(RunObjectStatus, Other {
+    Queued => "queued",
+    InProgress => "in_progress",
+    RequiresAction => "requires_action",
+    Cancelling => "cancelling",
+    Cancelled => "cancelled",
+    Failed => "failed",
+    Completed => "completed",
+    Incomplete => "incomplete",
+    Expired => "expired",
+});
 
 /// For now, this is always `submit_tool_outputs`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -194,29 +146,9 @@ pub enum RunObjectRequiredActionType {
     Other(::std::string::String),
 }
 
-impl RunObjectRequiredActionType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SubmitToolOutputs => "submit_tool_outputs",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RunObjectRequiredActionType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "submit_tool_outputs" => Self::SubmitToolOutputs,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(RunObjectRequiredActionType);
+crate::string_enum_impls!(RunObjectRequiredActionType, Other {
+    SubmitToolOutputs => "submit_tool_outputs",
+});
 
 /// Details on the tool outputs needed for this run to continue.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -249,33 +181,11 @@ pub enum RunObjectLastErrorCode {
     Other(::std::string::String),
 }
 
-impl RunObjectLastErrorCode {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ServerError => "server_error",
-            Self::RateLimitExceeded => "rate_limit_exceeded",
-            Self::InvalidPrompt => "invalid_prompt",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RunObjectLastErrorCode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "server_error" => Self::ServerError,
-                "rate_limit_exceeded" => Self::RateLimitExceeded,
-                "invalid_prompt" => Self::InvalidPrompt,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(RunObjectLastErrorCode);
+crate::string_enum_impls!(RunObjectLastErrorCode, Other {
+    ServerError => "server_error",
+    RateLimitExceeded => "rate_limit_exceeded",
+    InvalidPrompt => "invalid_prompt",
+});
 
 /// The last error associated with this run. Will be `null` if there are no errors.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -298,31 +208,10 @@ pub enum RunObjectIncompleteDetailsReason {
     Other(::std::string::String),
 }
 
-impl RunObjectIncompleteDetailsReason {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MaxCompletionTokens => "max_completion_tokens",
-            Self::MaxPromptTokens => "max_prompt_tokens",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RunObjectIncompleteDetailsReason {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "max_completion_tokens" => Self::MaxCompletionTokens,
-                "max_prompt_tokens" => Self::MaxPromptTokens,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(RunObjectIncompleteDetailsReason);
+crate::string_enum_impls!(RunObjectIncompleteDetailsReason, Other {
+    MaxCompletionTokens => "max_completion_tokens",
+    MaxPromptTokens => "max_prompt_tokens",
+});
 
 /// Details on why the run is incomplete. Will be `null` if the run is not incomplete.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

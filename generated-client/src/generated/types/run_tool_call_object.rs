@@ -26,29 +26,9 @@ pub enum RunToolCallObjectType {
     Other(::std::string::String),
 }
 
-impl RunToolCallObjectType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for RunToolCallObjectType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "function" => Self::Function,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(RunToolCallObjectType);
+crate::string_enum_impls!(RunToolCallObjectType, Other {
+    Function => "function",
+});
 
 /// The function definition.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

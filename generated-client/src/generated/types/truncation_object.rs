@@ -28,28 +28,7 @@ pub enum TruncationObjectType {
     Other(::std::string::String),
 }
 
-impl TruncationObjectType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::LastMessages => "last_messages",
-            Self::Other(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::std::str::FromStr for TruncationObjectType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(
-            match value {
-                "auto" => Self::Auto,
-                "last_messages" => Self::LastMessages,
-                other => Self::Other(::std::string::String::from(other)),
-            },
-        )
-    }
-}
-
-crate::string_enum_impls!(TruncationObjectType);
+crate::string_enum_impls!(TruncationObjectType, Other {
+    Auto => "auto",
+    LastMessages => "last_messages",
+});
