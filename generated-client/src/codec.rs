@@ -82,6 +82,74 @@ macro_rules! string_enum_impls {
     };
 }
 
+/// Implements `Serialize`, `Deserialize` and [`TaggedUnion`] for a generated tagged union
+/// from its tag, the name of its catch-all variant and its table of variants and the tag
+/// values each is decoded from. The generated code is the enum and one call:
+///
+/// ```text
+/// crate::tagged_union_impls!(RunObjectToolsItem, "type", Unknown {
+///     Code => "code_interpreter",
+///     Function => "function" | "function_call",
+/// });
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! tagged_union_impls {
+    ($name:ident, $tag:literal, $unknown:ident { $($variant:ident => $($value:literal)|+,)* }) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $(Self::$variant(value) => ::serde::Serialize::serialize(value, serializer),)*
+                    Self::$unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::codec::tagged(deserializer)
+            }
+        }
+
+        impl $crate::codec::TaggedUnion for $name {
+            const TAG: &'static str = $tag;
+
+            fn variant(tag: &str) -> ::std::option::Option<usize> {
+                // The variants' tag values, in declaration order: a variant's number is its
+                // place here.
+                const TAGS: &[&[&str]] = &[$(&[$($value),+]),*];
+                TAGS.iter().position(|values| values.contains(&tag))
+            }
+
+            #[allow(unused_assignments, unused_mut, unused_variables)]
+            fn decode<'de, D: ::serde::Deserializer<'de>>(
+                variant: usize,
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut number = 0;
+                $(
+                    if variant == number {
+                        // A boxed variant decodes through `Box<T>: Deserialize`.
+                        return ::serde::Deserialize::deserialize(deserializer).map(Self::$variant);
+                    }
+                    number += 1;
+                )*
+                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::$unknown)
+            }
+
+            fn unknown(value: ::serde_json::Value) -> Self {
+                Self::$unknown(value)
+            }
+        }
+    };
+}
+
 /// Implements `Serialize` and `Deserialize` for a generated constant: a unit struct whose one
 /// value is the JSON text `$json` (`2`, `true`, `{"a":1}`), sent as that value and decoded
 /// from it alone.

@@ -62,20 +62,30 @@ fn spaced(docs: Vec<syn::Attribute>, file: syn::File) -> String {
     out
 }
 
-/// A string enum's table, `crate::string_enum_impls!(Name, Other { A => "a", ... });`, one
-/// variant a line, so that a value added or removed is a line of the diff (prettyplease fills
-/// macro arguments like a paragraph). `None` for any other macro call.
+/// The table of a string enum or a tagged union,
+/// `crate::string_enum_impls!(Name, Other { A => "a", ... });` or
+/// `crate::tagged_union_impls!(Name, "type", Unknown { A => "a" | "b", ... });`, one variant a
+/// line, so that a value added or removed is a line of the diff (prettyplease fills macro
+/// arguments like a paragraph). `None` for any other macro call.
 fn table(m: &syn::ItemMacro) -> Option<String> {
     use syn::parse::{Parse, ParseStream};
     struct Table {
         name: syn::Ident,
+        tag: Option<syn::LitStr>,
         other: syn::Ident,
-        rows: Vec<(syn::Ident, syn::LitStr)>,
+        rows: Vec<(syn::Ident, Vec<syn::LitStr>)>,
     }
     impl Parse for Table {
         fn parse(input: ParseStream) -> syn::Result<Self> {
             let name = input.parse()?;
             input.parse::<syn::Token![,]>()?;
+            let tag = if input.peek(syn::LitStr) {
+                let tag = input.parse()?;
+                input.parse::<syn::Token![,]>()?;
+                Some(tag)
+            } else {
+                None
+            };
             let other = input.parse()?;
             let content;
             syn::braced!(content in input);
@@ -83,28 +93,45 @@ fn table(m: &syn::ItemMacro) -> Option<String> {
             while !content.is_empty() {
                 let variant = content.parse()?;
                 content.parse::<syn::Token![=>]>()?;
-                let value = content.parse()?;
+                let mut values = vec![content.parse()?];
+                while content.parse::<Option<syn::Token![|]>>()?.is_some() {
+                    values.push(content.parse()?);
+                }
                 content.parse::<syn::Token![,]>()?;
-                rows.push((variant, value));
+                rows.push((variant, values));
             }
-            Ok(Table { name, other, rows })
+            Ok(Table {
+                name,
+                tag,
+                other,
+                rows,
+            })
         }
     }
     let path = &m.mac.path;
-    let is_table = m.attrs.is_empty()
-        && path.segments.len() == 2
-        && path.segments[0].ident == "crate"
-        && path.segments[1].ident == "string_enum_impls";
-    if !is_table {
-        return None;
-    }
+    let name = match (
+        m.attrs.is_empty(),
+        &path.segments.iter().collect::<Vec<_>>()[..],
+    ) {
+        (true, [krate, name])
+            if krate.ident == "crate"
+                && (name.ident == "string_enum_impls" || name.ident == "tagged_union_impls") =>
+        {
+            name.ident.to_string()
+        }
+        _ => return None,
+    };
     let t: Table = syn::parse2(m.mac.tokens.clone()).ok()?;
-    let mut out = format!("crate::string_enum_impls!({}, {} {{\n", t.name, t.other);
-    for (variant, value) in &t.rows {
-        out.push_str(&format!(
-            "    {variant} => {},\n",
-            quote::ToTokens::to_token_stream(value)
-        ));
+    let literal = |l: &syn::LitStr| quote::ToTokens::to_token_stream(l).to_string();
+    let tag = t
+        .tag
+        .as_ref()
+        .map(|t| format!("{}, ", literal(t)))
+        .unwrap_or_default();
+    let mut out = format!("crate::{name}!({}, {tag}{} {{\n", t.name, t.other);
+    for (variant, values) in &t.rows {
+        let values: Vec<String> = values.iter().map(literal).collect();
+        out.push_str(&format!("    {variant} => {},\n", values.join(" | ")));
     }
     out.push_str("});\n");
     Some(out)
@@ -249,5 +276,21 @@ mod tests {
             .map(|l| l.value())
             .collect();
         assert_eq!(values, [a, b]);
+    }
+
+    /// A tagged union's table: its tag, and each variant's tag values on one line.
+    #[test]
+    fn a_tagged_union_table_is_one_variant_a_line() {
+        let text = format(quote::quote! {
+            crate::tagged_union_impls!(Tool, "type", Unknown2 {
+                Code => "code_interpreter", Function => "function" | "function_call",
+            });
+        });
+        assert!(
+            text.ends_with(
+                "\n\ncrate::tagged_union_impls!(Tool, \"type\", Unknown2 {\n    Code => \"code_interpreter\",\n    Function => \"function\" | \"function_call\",\n});\n"
+            ),
+            "{text}"
+        );
     }
 }

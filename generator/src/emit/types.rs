@@ -275,20 +275,10 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
         let vdoc = docs::attrs(&format!("`{tag}`: {values}"));
         quote!(#vdoc #vname(#vty),)
     });
-    let ser = e.variants.iter().map(|v| {
+    let table = e.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        quote!(Self::#vname(value) => ::serde::Serialize::serialize(value, serializer),)
-    });
-    let tag_arms = e.variants.iter().enumerate().map(|(i, v)| {
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
         let values = &v.values;
-        quote!(#(#values)|* => ::std::option::Option::Some(#i),)
-    });
-    let decode_arms = e.variants.iter().enumerate().map(|(i, v)| {
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        let vname = ident(&v.name);
-        // A boxed variant decodes through `Box<T>: Deserialize`.
-        quote!(#i => ::serde::Deserialize::deserialize(deserializer).map(Self::#vname),)
+        quote!(#vname => #(#values)|*,)
     });
     quote! {
         #doc
@@ -300,42 +290,9 @@ fn tagged(api: &Api, t: &TypeDef, name: &Ident, e: &Tagged) -> TokenStream {
             #unknown(::serde_json::Value),
         }
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                match self {
-                    #(#ser)*
-                    Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer),
-                }
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::codec::tagged(deserializer)
-            }
-        }
-
-        impl crate::codec::TaggedUnion for #name {
-            const TAG: &'static str = #tag;
-
-            fn variant(tag: &str) -> ::std::option::Option<usize> {
-                match tag {
-                    #(#tag_arms)*
-                    _ => ::std::option::Option::None,
-                }
-            }
-
-            fn decode<'de, D: ::serde::Deserializer<'de>>(variant: usize, deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                match variant {
-                    #(#decode_arms)*
-                    _ => <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer).map(Self::#unknown),
-                }
-            }
-
-            fn unknown(value: ::serde_json::Value) -> Self {
-                Self::#unknown(value)
-            }
-        }
+        crate::tagged_union_impls!(#name, #tag, #unknown {
+            #(#table)*
+        });
     }
 }
 

@@ -55,59 +55,11 @@ pub enum CreateMessageRequestContentArrayOfContentPartsItem {
     Unknown(::serde_json::Value),
 }
 
-impl ::serde::Serialize for CreateMessageRequestContentArrayOfContentPartsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::ImageFile(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::ImageUrl(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Text(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de>
-for CreateMessageRequestContentArrayOfContentPartsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::codec::tagged(deserializer)
-    }
-}
-
-impl crate::codec::TaggedUnion for CreateMessageRequestContentArrayOfContentPartsItem {
-    const TAG: &'static str = "type";
-    fn variant(tag: &str) -> ::std::option::Option<usize> {
-        match tag {
-            "image_file" => ::std::option::Option::Some(0),
-            "image_url" => ::std::option::Option::Some(1),
-            "text" => ::std::option::Option::Some(2),
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    fn decode<'de, D: ::serde::Deserializer<'de>>(
-        variant: usize,
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        match variant {
-            0 => ::serde::Deserialize::deserialize(deserializer).map(Self::ImageFile),
-            1 => ::serde::Deserialize::deserialize(deserializer).map(Self::ImageUrl),
-            2 => ::serde::Deserialize::deserialize(deserializer).map(Self::Text),
-            _ => {
-                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::Unknown)
-            }
-        }
-    }
-
-    fn unknown(value: ::serde_json::Value) -> Self {
-        Self::Unknown(value)
-    }
-}
+crate::tagged_union_impls!(CreateMessageRequestContentArrayOfContentPartsItem, "type", Unknown {
+    ImageFile => "image_file",
+    ImageUrl => "image_url",
+    Text => "text",
+});
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateMessageRequestContent {
@@ -170,60 +122,10 @@ pub enum CreateMessageRequestAttachmentsItemToolsItem {
     Unknown(::serde_json::Value),
 }
 
-impl ::serde::Serialize for CreateMessageRequestAttachmentsItemToolsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FileSearch(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItemToolsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::codec::tagged(deserializer)
-    }
-}
-
-impl crate::codec::TaggedUnion for CreateMessageRequestAttachmentsItemToolsItem {
-    const TAG: &'static str = "type";
-    fn variant(tag: &str) -> ::std::option::Option<usize> {
-        match tag {
-            "code_interpreter" => ::std::option::Option::Some(0),
-            "file_search" => ::std::option::Option::Some(1),
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    fn decode<'de, D: ::serde::Deserializer<'de>>(
-        variant: usize,
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        match variant {
-            0 => {
-                ::serde::Deserialize::deserialize(deserializer)
-                    .map(Self::CodeInterpreter)
-            }
-            1 => ::serde::Deserialize::deserialize(deserializer).map(Self::FileSearch),
-            _ => {
-                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::Unknown)
-            }
-        }
-    }
-
-    fn unknown(value: ::serde_json::Value) -> Self {
-        Self::Unknown(value)
-    }
-}
+crate::tagged_union_impls!(CreateMessageRequestAttachmentsItemToolsItem, "type", Unknown {
+    CodeInterpreter => "code_interpreter",
+    FileSearch => "file_search",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateMessageRequestAttachmentsItem {

@@ -153,60 +153,8 @@ pub enum CreateRunRequestToolsItem {
     Unknown(::serde_json::Value),
 }
 
-impl ::serde::Serialize for CreateRunRequestToolsItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::CodeInterpreter(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FileSearch(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Function(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::codec::tagged(deserializer)
-    }
-}
-
-impl crate::codec::TaggedUnion for CreateRunRequestToolsItem {
-    const TAG: &'static str = "type";
-    fn variant(tag: &str) -> ::std::option::Option<usize> {
-        match tag {
-            "code_interpreter" => ::std::option::Option::Some(0),
-            "file_search" => ::std::option::Option::Some(1),
-            "function" => ::std::option::Option::Some(2),
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    fn decode<'de, D: ::serde::Deserializer<'de>>(
-        variant: usize,
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        match variant {
-            0 => {
-                ::serde::Deserialize::deserialize(deserializer)
-                    .map(Self::CodeInterpreter)
-            }
-            1 => ::serde::Deserialize::deserialize(deserializer).map(Self::FileSearch),
-            2 => ::serde::Deserialize::deserialize(deserializer).map(Self::Function),
-            _ => {
-                <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::Unknown)
-            }
-        }
-    }
-
-    fn unknown(value: ::serde_json::Value) -> Self {
-        Self::Unknown(value)
-    }
-}
+crate::tagged_union_impls!(CreateRunRequestToolsItem, "type", Unknown {
+    CodeInterpreter => "code_interpreter",
+    FileSearch => "file_search",
+    Function => "function",
+});
