@@ -35,8 +35,8 @@ pub struct Webhook {
     pub key: String,
     /// The Rust name of its payload in the `webhooks` module, unique there.
     pub name: String,
-    /// The HTTP method the API sends it with, lower case.
-    pub method: String,
+    /// The HTTP method the API sends it with.
+    pub method: HttpMethod,
     pub pointer: String,
     pub summary: Option<String>,
     pub description: Option<String>,
@@ -263,7 +263,7 @@ pub struct Operation {
     pub name: String,
     /// The file the method lives in.
     pub module: String,
-    pub method: String,
+    pub method: HttpMethod,
     pub path: String,
     pub pointer: String,
     pub operation_id: Option<String>,
@@ -302,6 +302,68 @@ pub struct Operation {
     pub group: Option<usize>,
     /// How the operation's listing is walked page by page, when it is a listing.
     pub pagination: Option<Pagination>,
+}
+
+/// An HTTP method of a path item's operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    /// Every method, in the order a path item lists them.
+    pub const ALL: [HttpMethod; 8] = [
+        HttpMethod::Get,
+        HttpMethod::Put,
+        HttpMethod::Post,
+        HttpMethod::Delete,
+        HttpMethod::Options,
+        HttpMethod::Head,
+        HttpMethod::Patch,
+        HttpMethod::Trace,
+    ];
+
+    /// As a path item's key spells it: `get`.
+    pub fn key(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Put => "put",
+            HttpMethod::Post => "post",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Options => "options",
+            HttpMethod::Head => "head",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Trace => "trace",
+        }
+    }
+
+    /// As HTTP (and `reqwest::Method`'s constants) spell it: `GET`.
+    pub fn upper(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    /// `GET`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.upper())
+    }
 }
 
 /// A listing the client can walk page by page: the operation gets a method returning a

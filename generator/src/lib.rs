@@ -200,7 +200,7 @@ fn listings(api: &ir::Api) -> Vec<Listing> {
             let mut method = api.reach(op.group);
             method.push_str(&p.stream);
             Some(Listing {
-                route: format!("{} {}", op.method.to_ascii_uppercase(), op.path),
+                route: format!("{} {}", op.method.upper(), op.path),
                 method,
                 shape: lower::shape_name(&p.shape),
                 param: p.param.wire_name.clone(),

@@ -329,10 +329,10 @@ impl<'a> Differ<'a> {
         let new_names: BTreeSet<&str> = new.operations.iter().map(|o| o.name.as_str()).collect();
         // An operation whose method name changed but whose HTTP method and path did not is a
         // rename (a new `operationId`).
-        let mut moved_from: BTreeMap<(&str, &str), &Operation> = BTreeMap::new();
+        let mut moved_from: BTreeMap<(HttpMethod, &str), &Operation> = BTreeMap::new();
         for o in &old.operations {
             if !new_names.contains(o.name.as_str()) {
-                moved_from.insert((&o.method, &o.path), o);
+                moved_from.insert((o.method, o.path.as_str()), o);
             }
         }
         let mut renamed_old = BTreeSet::new();
@@ -342,7 +342,7 @@ impl<'a> Differ<'a> {
                 self.operation(o, n);
                 continue;
             }
-            if let Some(o) = moved_from.remove(&(n.method.as_str(), n.path.as_str())) {
+            if let Some(o) = moved_from.remove(&(n.method, n.path.as_str())) {
                 renamed_old.insert(o.name.as_str());
                 self.push(
                     Impact::Breaking,
@@ -361,15 +361,11 @@ impl<'a> Differ<'a> {
                 .map(|m| format!("`{m}`"))
                 .collect();
             let what = if extra.is_empty() {
-                format!(
-                    "operation added: `{} {}`",
-                    n.method.to_ascii_uppercase(),
-                    n.path
-                )
+                format!("operation added: `{} {}`", n.method.upper(), n.path)
             } else {
                 format!(
                     "operation added: `{} {}` (also {})",
-                    n.method.to_ascii_uppercase(),
+                    n.method.upper(),
                     n.path,
                     extra.join(", ")
                 )
@@ -390,11 +386,7 @@ impl<'a> Differ<'a> {
                     ChangeKind::OperationRemoved,
                     method_path(old, o, &o.name),
                     Some(&o.pointer),
-                    format!(
-                        "operation removed: `{} {}`",
-                        o.method.to_ascii_uppercase(),
-                        o.path
-                    ),
+                    format!("operation removed: `{} {}`", o.method.upper(), o.path),
                     "the method is gone: code that calls it no longer compiles",
                 );
             }
@@ -518,7 +510,7 @@ impl<'a> Differ<'a> {
                 "its first tag changed: code that calls it through the old group no longer compiles",
             );
         }
-        if (o.method.as_str(), o.path.as_str()) != (n.method.as_str(), n.path.as_str()) {
+        if (o.method, o.path.as_str()) != (n.method, n.path.as_str()) {
             self.push(
                 Impact::None,
                 ChangeKind::OperationMoved,
@@ -526,9 +518,9 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "now `{} {}` (was `{} {}`)",
-                    n.method.to_ascii_uppercase(),
+                    n.method.upper(),
                     n.path,
-                    o.method.to_ascii_uppercase(),
+                    o.method.upper(),
                     o.path
                 ),
                 "same signature; the request goes elsewhere",

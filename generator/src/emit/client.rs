@@ -249,7 +249,7 @@ fn send_param(api: &Api, p: &Param, value: TokenStream) -> TokenStream {
 
 pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
     let home = home(api, op);
-    let method = ident(&op.method.to_ascii_uppercase());
+    let method = ident(op.method.upper());
     let mut text = Vec::new();
     if let Some(s) = &op.summary {
         text.push(docs::sanitize(s));
@@ -294,11 +294,7 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
         .as_ref()
         .map(|id| format!(" (operation `{id}`)"))
         .unwrap_or_default();
-    text.push(format!(
-        "`{} {}`{id}",
-        op.method.to_ascii_uppercase(),
-        op.path
-    ));
+    text.push(format!("`{} {}`{id}", op.method.upper(), op.path));
     if let Gate::Any(features) = gate {
         let names: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
         let which = if names.len() == 1 {
@@ -583,7 +579,7 @@ pub fn operation(api: &Api, op: &Operation, gate: &Gate) -> TokenStream {
 fn twin_doc(op: &Operation, home: &Home, differs: &str) -> TokenStream {
     docs::attrs(&format!(
         "Like [`{short}::{name}`]({path}::{name}), but {differs}\n\n`{} {}`",
-        op.method.to_ascii_uppercase(),
+        op.method.upper(),
         op.path,
         short = home.short,
         path = home.path,

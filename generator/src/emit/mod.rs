@@ -297,7 +297,7 @@ fn webhooks(api: &Api) -> TokenStream {
         let mut text = format!(
             "The payload of the webhook `{}` (`{}`).",
             w.key.replace('`', "'"),
-            w.method.to_ascii_uppercase()
+            w.method.upper()
         );
         for part in [&w.summary, &w.description].into_iter().flatten() {
             text.push_str("\n\n");

@@ -12,10 +12,6 @@ use crate::diagnostic::{pointer, Diagnostic};
 use crate::ir::*;
 use crate::naming::{self, Namer};
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 impl Lowerer<'_> {
     /// The operations, and the names the client's methods have taken.
     pub(super) fn lower_operations(
@@ -45,9 +41,9 @@ impl Lowerer<'_> {
                     continue;
                 }
             };
-            for (method, op) in METHODS.iter().zip(path_item_operations(item)) {
+            for (method, op) in HttpMethod::ALL.into_iter().zip(path_item_operations(item)) {
                 let Some(op) = op else { continue };
-                let at = pointer(["paths", path.as_str(), method]);
+                let at = pointer(["paths", path.as_str(), method.key()]);
                 if let Some(lowered) = self.lower_operation(
                     path,
                     method,
@@ -68,7 +64,7 @@ impl Lowerer<'_> {
     fn lower_operation(
         &mut self,
         path: &str,
-        method: &str,
+        method: HttpMethod,
         op: &OaOperation,
         item_params: &[ReferenceOr<Parameter>],
         at: &str,
@@ -289,7 +285,7 @@ impl Lowerer<'_> {
         Some(Operation {
             name,
             module,
-            method: method.to_string(),
+            method,
             path: path.to_string(),
             pointer: at.to_string(),
             operation_id: op.operation_id.clone(),
@@ -681,15 +677,15 @@ impl Lowerer<'_> {
         let mut names = Namer::new();
         let mut out = Vec::new();
         for (key, item) in webhooks {
-            let ops: Vec<(&str, &OaOperation)> = METHODS
-                .iter()
+            let ops: Vec<(HttpMethod, &OaOperation)> = HttpMethod::ALL
+                .into_iter()
                 .zip(path_item_operations(item))
-                .filter_map(|(m, op)| Some((*m, op.as_ref()?)))
+                .filter_map(|(m, op)| Some((m, op.as_ref()?)))
                 .collect();
             for &(method, op) in &ops {
-                let at = pointer(["webhooks", key.as_str(), method]);
+                let at = pointer(["webhooks", key.as_str(), method.key()]);
                 let base = if ops.len() > 1 {
-                    format!("{key} {method}")
+                    format!("{key} {}", method.key())
                 } else {
                     key.clone()
                 };
@@ -739,7 +735,7 @@ impl Lowerer<'_> {
                 out.push(Webhook {
                     key: key.clone(),
                     name,
-                    method: method.to_string(),
+                    method,
                     pointer: at,
                     summary: op.summary.clone(),
                     description: op.description.clone(),
@@ -943,7 +939,6 @@ impl Lowerer<'_> {
     }
 }
 
-/// A path item's operations, in the order of [`METHODS`].
 /// Whether a parameter's schema says it counts from 1 (`minimum: 1` or `default: 1`): the
 /// first page of a listing numbered so.
 fn starts_at_one(format: &ParameterSchemaOrContent) -> bool {
@@ -959,6 +954,7 @@ fn starts_at_one(format: &ParameterSchemaOrContent) -> bool {
     minimum == Some(1) || default == Some(1)
 }
 
+/// A path item's operations, in the order of [`HttpMethod::ALL`].
 fn path_item_operations(item: &openapiv3::PathItem) -> [&Option<OaOperation>; 8] {
     [
         &item.get,
@@ -1011,8 +1007,8 @@ pub(crate) fn template_names(path: &str) -> Vec<String> {
 
 /// A method name for an operation without `operationId`: `GET /configs/{slug}` →
 /// `get_configs_by_slug`.
-fn name_from_path(method: &str, path: &str) -> String {
-    let mut parts = vec![method.to_string()];
+fn name_from_path(method: HttpMethod, path: &str) -> String {
+    let mut parts = vec![method.key().to_string()];
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(param) => {
@@ -1032,14 +1028,14 @@ mod tests {
     #[test]
     fn names_operations_without_an_id_from_method_and_path() {
         assert_eq!(
-            name_from_path("get", "/configs/{slug}"),
+            name_from_path(HttpMethod::Get, "/configs/{slug}"),
             "get_configs_by_slug"
         );
         assert_eq!(
-            name_from_path("delete", "/virtual-keys/{slug}"),
+            name_from_path(HttpMethod::Delete, "/virtual-keys/{slug}"),
             "delete_virtual_keys_by_slug"
         );
-        assert_eq!(name_from_path("get", "/"), "get");
+        assert_eq!(name_from_path(HttpMethod::Get, "/"), "get");
     }
 
     #[test]

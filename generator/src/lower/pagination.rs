@@ -208,7 +208,7 @@ fn recognise(
     op: &Operation,
     hint: Option<&PageHints>,
 ) -> Result<Option<Pagination>, String> {
-    if op.method != "get" || op.body.is_some() {
+    if op.method != HttpMethod::Get || op.body.is_some() {
         return Ok(None);
     }
     let cursor = param(op, &CURSOR_PARAMS, is_string);
