@@ -137,6 +137,18 @@ async fn next<S: futures_util::Stream + Unpin>(stream: &mut S) -> Option<S::Item
         .expect("the client's stream yields within the limit")
 }
 
+/// The next item of a client's stream, which must be a message.
+async fn received<T, S>(stream: &mut S) -> Received<T>
+where
+    T: std::fmt::Debug,
+    S: futures_util::Stream<Item = Result<Received<T>, Error>> + Unpin,
+{
+    match next(stream).await {
+        Some(Ok(message)) => message,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
 fn client(base: &str) -> Client {
     Client::builder()
         .base_url(base)
@@ -256,17 +268,14 @@ async fn text_events_and_binary_messages_go_both_ways() {
         .await
         .expect("an event is sent");
     assert_eq!(
-        next(&mut receive)
-            .await
-            .expect("an item")
-            .expect("an event"),
+        received(&mut receive).await,
         Received::Event(json!({"type": "session.update", "n": 1, "echoed": true}))
     );
     send.send(Outgoing::Binary(Bytes::from_static(&[1, 2, 3, 255])))
         .await
         .expect("bytes are sent");
     assert_eq!(
-        next(&mut receive).await.expect("an item").expect("bytes"),
+        received(&mut receive).await,
         Received::Binary(Bytes::from_static(&[255, 3, 2, 1]))
     );
     send.send(Outgoing::Close(CloseFrame {
@@ -361,24 +370,21 @@ async fn typed_events_decode_into_the_spec_types_and_undecodable_text_is_an_erro
         other => panic!("expected a decode error, got {other:?}"),
     }
     assert_eq!(
-        next(&mut socket).await.expect("an item").expect("an event"),
+        received(&mut socket).await,
         Received::Event(ServerEvent::Unknown(
             json!({"type": "rate_limits.updated", "remaining": 3})
         )),
         "the stream goes on after an undecodable message, and an unknown type is kept"
     );
     assert_eq!(
-        next(&mut socket).await.expect("an item").expect("an event"),
+        received(&mut socket).await,
         Received::Event(ServerEvent::Error(ServerError {
             type_: Default::default(),
             message: "slow down".into(),
         }))
     );
     assert_eq!(
-        next(&mut socket)
-            .await
-            .expect("an item")
-            .expect("the close"),
+        received(&mut socket).await,
         Received::Close(Some(CloseFrame {
             code: 1000,
             reason: String::new(),
@@ -420,7 +426,7 @@ async fn pings_are_answered_while_the_stream_is_read_and_not_yielded() {
     let mut socket = client.echo().await.expect("the upgrade succeeds");
 
     assert_eq!(
-        next(&mut socket).await.expect("an item").expect("an event"),
+        received(&mut socket).await,
         Received::Event(json!({"type": "after.ping"}))
     );
     assert!(matches!(
@@ -448,10 +454,7 @@ async fn the_servers_close_frame_is_the_last_item_with_its_code_and_reason() {
     let mut socket = client.echo().await.expect("the upgrade succeeds");
 
     assert_eq!(
-        next(&mut socket)
-            .await
-            .expect("an item")
-            .expect("the close"),
+        received(&mut socket).await,
         Received::Close(Some(CloseFrame {
             code: 4001,
             reason: "done".into(),
@@ -485,7 +488,7 @@ async fn a_connection_lost_without_a_close_frame_is_an_error_then_the_end() {
     let mut socket = client.echo().await.expect("the upgrade succeeds");
 
     assert_eq!(
-        next(&mut socket).await.expect("an item").expect("an event"),
+        received(&mut socket).await,
         Received::Event(json!({"type": "hello"}))
     );
     match next(&mut socket).await {
@@ -532,10 +535,7 @@ async fn a_message_over_the_size_limit_is_an_error_then_the_end() {
     let mut socket = client.echo().await.expect("the upgrade succeeds");
 
     assert_eq!(
-        next(&mut socket)
-            .await
-            .expect("an item")
-            .expect("a small event"),
+        received(&mut socket).await,
         Received::Event(json!({"fill": "a".repeat(40)}))
     );
     match next(&mut socket).await {
@@ -624,7 +624,7 @@ async fn the_untagged_echo_operation_opens_a_websocket_from_the_client() {
         .await
         .expect("an event is sent");
     assert_eq!(
-        next(&mut socket).await.expect("an item").expect("an event"),
+        received(&mut socket).await,
         Received::Event(json!({"type": "ping", "id": 7}))
     );
     socket.close().await.expect("the client closes");
